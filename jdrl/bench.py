@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['BENCHMARKS', 'main']
 
-# %% ../nbs/90_bench.ipynb #ff46224e
+# %% ../nbs/90_bench.ipynb #fd973677
 from .core import run_subcommand
 
 BENCHMARKS = {
@@ -14,13 +14,14 @@ BENCHMARKS = {
     "supervision": ("jdrl.losses", "bench_supervision", "cost of one step's JDRL supervision, by part"),
     "synth": ("jdrl.synth", "bench_synth", "synthetic misaligned benchmark generation speed"),
     "metrics": ("jdrl.evaluate", "bench_metrics", "time to score images with every available metric"),
+    "deblur": ("jdrl.deblur", "bench_deblur", "peak memory and time of a 4096x2160 photo in tiles"),
 }
 
 def main(argv=None):
     "Run one benchmark: `python -m jdrl.bench <name> [options]`."
     return run_subcommand(BENCHMARKS, argv, prog="python -m jdrl.bench")
 
-# %% ../nbs/90_bench.ipynb #f7708407
+# %% ../nbs/90_bench.ipynb #07d668d5
 #| eval: false
 if __name__ == "__main__":
     main()

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'main', 'demo_main']
 
-# %% ../nbs/91_cli.ipynb #3c27cb37
+# %% ../nbs/91_cli.ipynb #9541f985
 import argparse, time
 from pathlib import Path
 from .core import run_subcommand
@@ -14,13 +14,14 @@ COMMANDS = {
     "demo": ("jdrl.cli", "demo_main", "figure of the reblurring module on a bundled photo"),
     "synth": ("jdrl.synth", "synth_main", "write the synthetic misaligned defocus benchmark"),
     "eval": ("jdrl.evaluate", "eval_main", "score outputs against targets (PSNR, SSIM, LPIPS, FID, DISTS)"),
+    "deblur": ("jdrl.deblur", "deblur_main", "deblur photos with a trained checkpoint (full resolution, tiled)"),
 }
 
 def main(argv=None):
     "The `jdrl` console script."
     return run_subcommand(COMMANDS, argv, prog="jdrl")
 
-# %% ../nbs/91_cli.ipynb #ba70774d
+# %% ../nbs/91_cli.ipynb #b54e34c8
 def demo_main(argv=None):
     "`jdrl demo [--out DIR] [--size N]`: write `reblur_demo.png` into DIR (default `results/`)."
     p = argparse.ArgumentParser(prog="jdrl demo", description=demo_main.__doc__)
@@ -33,4 +34,4 @@ def demo_main(argv=None):
     path = Path(a.out) / "reblur_demo.png"
     reblur_demo_figure(path, size=a.size)
     print(f"wrote {path} in {time.time() - t0:.1f}s")
-    return path
+    return 0
