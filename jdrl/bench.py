@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['BENCHMARKS', 'main']
 
-# %% ../nbs/90_bench.ipynb #fd973677
+# %% ../nbs/90_bench.ipynb #6a16c82c
 from .core import run_subcommand
 
 BENCHMARKS = {
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "supervision": ("jdrl.losses", "bench_supervision", "cost of one step's JDRL supervision, by part"),
     "synth": ("jdrl.synth", "bench_synth", "synthetic misaligned benchmark generation speed"),
     "metrics": ("jdrl.evaluate", "bench_metrics", "time to score images with every available metric"),
+    "train": ("jdrl.train", "bench_train", "training steps/s and peak memory, and where a step's time goes"),
     "deblur": ("jdrl.deblur", "bench_deblur", "peak memory and time of a 4096x2160 photo in tiles"),
 }
 
@@ -21,7 +22,7 @@ def main(argv=None):
     "Run one benchmark: `python -m jdrl.bench <name> [options]`."
     return run_subcommand(BENCHMARKS, argv, prog="python -m jdrl.bench")
 
-# %% ../nbs/90_bench.ipynb #07d668d5
+# %% ../nbs/90_bench.ipynb #6e6ce128
 #| eval: false
 if __name__ == "__main__":
     main()

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'main', 'demo_main']
 
-# %% ../nbs/91_cli.ipynb #9541f985
+# %% ../nbs/91_cli.ipynb #b36a6ff9
 import argparse, time
 from pathlib import Path
 from .core import run_subcommand
@@ -14,6 +14,8 @@ COMMANDS = {
     "demo": ("jdrl.cli", "demo_main", "figure of the reblurring module on a bundled photo"),
     "synth": ("jdrl.synth", "synth_main", "write the synthetic misaligned defocus benchmark"),
     "eval": ("jdrl.evaluate", "eval_main", "score outputs against targets (PSNR, SSIM, LPIPS, FID, DISTS)"),
+    "train": ("jdrl.train", "train_main", "train a model: jdrl train profile=cpu|paper|smoke out=DIR key=value ..."),
+    "train-demo": ("jdrl.train", "train_demo_main", "a few minutes of CPU training, then a figure of input, output and target"),
     "deblur": ("jdrl.deblur", "deblur_main", "deblur photos with a trained checkpoint (full resolution, tiled)"),
 }
 
@@ -21,7 +23,7 @@ def main(argv=None):
     "The `jdrl` console script."
     return run_subcommand(COMMANDS, argv, prog="jdrl")
 
-# %% ../nbs/91_cli.ipynb #b54e34c8
+# %% ../nbs/91_cli.ipynb #6547e610
 def demo_main(argv=None):
     "`jdrl demo [--out DIR] [--size N]`: write `reblur_demo.png` into DIR (default `results/`)."
     p = argparse.ArgumentParser(prog="jdrl demo", description=demo_main.__doc__)
