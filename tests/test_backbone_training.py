@@ -3,7 +3,7 @@ Eq. 2, with finite losses, and leaves a checkpoint and a log."""
 import csv, math
 import pytest
 from jdrl.archs import build_backbone, registered_backbones
-from jdrl.train import train_main
+from jdrl.train.loop import train_main
 
 build_backbone("unet", width=4)                        # imports every packaged backbone module
 NAMES = sorted(n for n in registered_backbones() if not n.startswith("_"))

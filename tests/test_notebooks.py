@@ -1,5 +1,5 @@
 """Every library notebook's tests, one pytest item per notebook, exactly as `nbdev_test` runs them
-(cells flagged `slow` are skipped unless JDRL_TEST_FLAGS names them)."""
+(cells flagged `slow` or `cuda` are skipped unless JDRL_TEST_FLAGS names them; `cuda` cells need a GPU)."""
 import os
 from pathlib import Path
 import pytest
@@ -16,5 +16,5 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook(nb):
-    ok, seconds = run_notebook_tests(nb, skip_flags=["slow"], force_flags=FORCE_FLAGS, showerr=True)
+    ok, seconds = run_notebook_tests(nb, skip_flags=["slow", "cuda"], force_flags=FORCE_FLAGS, showerr=True)
     assert ok, f"{nb.name} failed after {seconds:.1f}s (traceback above)"

@@ -35,15 +35,47 @@ def test_console_script_is_declared_and_installed():
     assert callable(main)
 
 
+def _module_file(module: str) -> Path:
+    "The file nbdev writes for `#| default_exp module`: dots are folders, `pkg.__init__` is the package itself."
+    return ROOT / "jdrl" / (module.replace(".", "/") + ".py")
+
+
 def test_every_library_notebook_exports_a_module_of_the_same_name():
-    for nb in sorted((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb")):
+    notebooks = sorted((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    assert len(notebooks) >= 30, "expected the library notebooks"
+    exported = set()
+    for nb in notebooks:
         cells = json.loads(nb.read_text())["cells"]
         first = next(c for c in cells if c["cell_type"] == "code")
         m = re.match(r"#\|\s*default_exp\s+(\S+)", "".join(first["source"]))
         assert m, f"{nb.name}: the first code cell must be '#| default_exp <module>'"
-        name = nb.stem.split("_", 1)[1]
-        assert m.group(1) == name, f"{nb.name} exports jdrl.{m.group(1)}; expected jdrl.{name}"
-        assert (ROOT / "jdrl" / f"{name}.py").is_file(), f"jdrl/{name}.py missing: run nbdev_export"
+        name = nb.stem.split("_", 1)[1]                       # '16_train.loop' -> 'train.loop'
+        module = m.group(1)
+        assert module in (name, name + ".__init__"), f"{nb.name} exports jdrl.{module}; expected jdrl.{name}"
+        assert _module_file(module).is_file(), f"{_module_file(module).relative_to(ROOT)} missing: run nbdev_export"
+        exported.add(_module_file(module))
+    written = {p for p in (ROOT / "jdrl").rglob("*.py") if p.name not in ("_modidx.py",) and p != ROOT / "jdrl" / "__init__.py"
+               and p.stat().st_size > 0}
+    assert written <= exported, f"modules no notebook exports (stale?): {sorted(str(p.relative_to(ROOT)) for p in written - exported)}"
+
+
+def test_layout_keeps_its_shape():
+    "Every backbone lives in jdrl/archs; no exported module passes 600 lines; deblurring does not import the training loop."
+    backbones = {p.stem for p in (ROOT / "jdrl" / "archs").glob("*.py")} - {"__init__"}
+    assert {"unet", "restormer", "mprnet", "uformer", "loformer", "dmphn", "dpdnet", "kpac", "ifan", "didanet"} <= backbones
+    flat = {p.stem for p in (ROOT / "jdrl").glob("*.py")}
+    assert not flat & backbones, f"backbones outside jdrl/archs: {sorted(flat & backbones)}"
+    for p in (ROOT / "jdrl").rglob("*.py"):
+        if p.name == "_modidx.py": continue
+        n = len(p.read_text().splitlines())
+        assert n <= 600, f"{p.relative_to(ROOT)} has {n} lines: split it"
+    import subprocess, sys
+    code = "import sys, jdrl.deblur; print(sorted(m for m in sys.modules if m.startswith('jdrl.train') or m.startswith('jdrl.bench')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert "jdrl.train.loop" not in out and "jdrl.bench" not in out, out
+    for p in (ROOT / "jdrl").rglob("*.py"):
+        if "bench" in p.parts: continue
+        assert not re.search(r"^\s*from \.+bench|^\s*import jdrl\.bench|from jdrl\.bench", p.read_text(), re.M), f"{p.name} imports jdrl.bench"
 
 
 def test_library_notebooks_carry_no_outputs():
@@ -51,3 +83,20 @@ def test_library_notebooks_carry_no_outputs():
         for c in json.loads(nb.read_text())["cells"]:
             if c["cell_type"] == "code":
                 assert not c["outputs"] and c["execution_count"] is None, f"{nb.name} has outputs: run nbdev_clean"
+
+
+def test_readme_notebook_table_matches_the_notebooks():
+    "The README's notebook table names every library notebook once (a row `A` … `B` covers A to B) and no other."
+    stems = sorted(p.stem for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| notebook | module |"):].split("\n\n", 1)[0].splitlines()[2:]
+    named = []
+    for row in table:
+        first = row.split("|")[1]
+        ends = re.findall(r"`([^`]+)`", first)
+        if "…" in first:
+            lo, hi = ends
+            named += [s for s in stems if lo <= s <= hi]
+        else:
+            named += ends
+    assert sorted(named) == stems, f"only in the README: {sorted(set(named) - set(stems))}; not in the README: {sorted(set(stems) - set(named))}"
