@@ -40,7 +40,7 @@ class WPN(PredictionNet):
     def __init__(self, m: int = 8, width: int = 64, n_res: int = 3):
         super().__init__(m, 6, width, n_res)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(super().forward(x), dim=1)
+        return torch.softmax(super().forward(x).float(), dim=1)     # float32 even under bf16 autocast
 
 # %% ../nbs/02_reblur.ipynb #e5409d37
 FIXED_SEED_VALUE = 10.0
@@ -71,10 +71,15 @@ class ReblurNet(nn.Module):
             raise ValueError(f"ReblurNet: sharp {tuple(sharp.shape)} and blurry {tuple(blurry.shape)} must have the same shape")
         B, _, H, W = sharp.shape
         x = torch.cat([sharp, blurry], dim=1)
-        seeds = self.kpn(x) if self.kpn is not None else self.fixed_seeds.to(sharp.dtype).expand(B, -1, H, W)
+        # Mixed precision: under autocast the KPN's and WPN's convolutions may run in bf16, but the seeds, the softmax
+        # over levels (in WPN) and the reblur of Eq. 6 (per-pixel exponentials and long sums) always run in float32.
+        dtype = torch.promote_types(sharp.dtype, torch.float32)
+        seeds = self.kpn(x).to(dtype) if self.kpn is not None else self.fixed_seeds.to(dtype).expand(B, -1, H, W)
         if self.abs_seeds: seeds = seeds.abs()
-        weights = self.wpn(x) if self.wpn is not None else self.uniform_weights.to(sharp.dtype).expand(B, -1, H, W)
-        return ReblurOutput(isotropic_reblur(sharp, seeds, weights, self.m, padding=self.padding), seeds, weights)
+        weights = self.wpn(x).to(dtype) if self.wpn is not None else self.uniform_weights.to(dtype).expand(B, -1, H, W)
+        with torch.autocast(sharp.device.type, enabled=False):
+            reblurred = isotropic_reblur(sharp.to(dtype), seeds, weights, self.m, padding=self.padding)
+        return ReblurOutput(reblurred, seeds, weights)
 
 def reblur_loss(blurry: torch.Tensor, reblurred: torch.Tensor) -> torch.Tensor:
     "Reblur loss (Eq. 7): Charbonnier between the blurry input and the reblurred deblurred image."

@@ -21,8 +21,8 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                    rng_state, set_rng_state, unwrap_module, module_state_dict, resumed_config)
 
 # %% auto #0
-__all__ = ['TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast', 'train', 'validate',
-           'train_main']
+__all__ = ['TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast', 'train',
+           'TrainingRun', 'validate', 'train_main']
 
 # %% ../../nbs/16_train.loop.ipynb #dc1f02fd
 @dataclass
@@ -154,190 +154,228 @@ def train(cfg: TrainConfig, parts: TrainParts | Callable[[TrainConfig], TrainPar
     """Train according to `cfg` (see `TrainConfig`), writing into `cfg.out`; returns a `TrainResult`. `parts` replaces
     `build_parts` (a `TrainParts`, or a function of the config called after seeding); `explicit` names the keys the user set (for `resume`)."""
     cfg = cfg.validate()
-    D = setup_distributed(cfg)
-    try: return _train(cfg, parts, explicit, D)
+    dist = setup_distributed(cfg)
+    try: return TrainingRun(cfg, parts, explicit, dist).run()
     finally:
-        if D.joined_here: torch.distributed.destroy_process_group()
+        if dist.joined_here: torch.distributed.destroy_process_group()
 
-def _train(cfg: TrainConfig, parts: TrainParts | None, explicit, D: _Dist) -> TrainResult:
-    t_start = time.perf_counter()
-    out = Path(cfg.out)
-    last_path, best_path = out / "last.pt", out / "best.pt"
-    state = None
-    if last_path.exists():
-        if cfg.resume:
-            state = load_checkpoint(last_path)
-            cfg = resumed_config(state["config"], cfg, explicit)
-        elif not cfg.overwrite:
-            raise RunExistsError(f"{out} already holds a run ({last_path.name}): pass resume=true to continue it, "
-                                 f"overwrite=true to start over, or another out=")
-    elif cfg.resume and D.main: print(f"resume=true: no checkpoint in {out} yet, starting a new run", flush=True)
-    if cfg.threads: torch.set_num_threads(cfg.threads)
-    seed_everything(cfg.seed)
-    if parts is None: parts = build_parts(cfg)
-    elif not isinstance(parts, TrainParts): parts = parts(cfg)         # a builder: called after seeding, like build_parts
-    device = D.device
-    channels_last = cfg.channels_last == "on" or (cfg.channels_last == "auto" and device.type == "cuda")
-    amp_dtype = torch.bfloat16 if cfg.amp == "bf16" or (cfg.amp == "auto" and device.type == "cuda") else None
-    parts.step.to(device)
-    for mod in parts.modules.values(): mod.to(device)
-    if channels_last:
-        for mod in (parts.accelerate if parts.accelerate is not None else [parts.step]): mod.to(memory_format=torch.channels_last)
-    params = [p for p in parts.step.parameters() if p.requires_grad]
-    if not params: raise ValueError("nothing to train: the step module has no parameters that require gradients")
-    opt = torch.optim.Adam(params, lr=cfg.lr, betas=cfg.adam_betas, eps=cfg.adam_eps)
-    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=cfg.lr_step_epochs, gamma=cfg.lr_gamma)
-    step = epoch = batch_in_epoch = 0
-    best_score, elapsed_before = None, 0.0
-    if state is not None:
-        for name, mod in parts.modules.items():
-            if name not in state["modules"]: raise ValueError(f"{last_path}: no weights for module {name!r}")
+class TrainingRun:
+    "One call of `train`: what a run carries from step to step (model, optimiser, position, best score), and the loop's parts as methods."
+    def __init__(self, cfg: TrainConfig, parts, explicit, dist: _Dist):
+        self.t_start, self.dist = time.perf_counter(), dist
+        self.out = Path(cfg.out)
+        self.last_path, self.best_path = self.out / "last.pt", self.out / "best.pt"
+        self.cfg, self.state = self._open(cfg, explicit)
+        cfg = self.cfg
+        if cfg.threads: torch.set_num_threads(cfg.threads)
+        seed_everything(cfg.seed)
+        if parts is None: parts = build_parts(cfg)
+        elif not isinstance(parts, TrainParts): parts = parts(cfg)         # a builder: called after seeding, like build_parts
+        self.parts, self.device = parts, dist.device
+        self.amp_dtype = torch.bfloat16 if cfg.amp == "bf16" or (cfg.amp == "auto" and self.device.type == "cuda") else None
+        self._place_modules()
+        self.params = [p for p in parts.step.parameters() if p.requires_grad]
+        if not self.params: raise ValueError("nothing to train: the step module has no parameters that require gradients")
+        self.opt = torch.optim.Adam(self.params, lr=cfg.lr, betas=cfg.adam_betas, eps=cfg.adam_eps)
+        self.sched = torch.optim.lr_scheduler.StepLR(self.opt, step_size=cfg.lr_step_epochs, gamma=cfg.lr_gamma)
+        self.step = self.epoch = self.batch_in_epoch = 0
+        self.best_score, self.elapsed_before = None, 0.0
+        if self.state is not None: self._restore()
+        if cfg.compile:                                   # in place: state_dict keys do not change
+            for mod in self._accelerated(): mod.compile()
+        self.model = parts.step
+        if dist.world > 1:
+            self.model = nn.parallel.DistributedDataParallel(parts.step, device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                                                             find_unused_parameters=cfg.find_unused)
+        self.n = len(parts.train_set)
+        self.per_epoch = len(epoch_batches(self.n, cfg.batch_size, 0, cfg.seed, dist.rank, dist.world))
+        if self.per_epoch == 0:
+            raise ConfigError(f"the training set has {self.n} pairs: fewer than batch_size x processes = {cfg.batch_size * dist.world}")
+        self.total = cfg.epochs * self.per_epoch if not cfg.max_steps else min(cfg.epochs * self.per_epoch, cfg.max_steps)
+        self.saved_step = self.step if self.state is not None else -1
+        self.log = self.tb = None
+
+    def _open(self, cfg: TrainConfig, explicit):
+        "`(configuration, checkpoint or None)`: resume the run in `out`, start over, or refuse to write over it."
+        state = None
+        if self.last_path.exists():
+            if cfg.resume:
+                state = load_checkpoint(self.last_path)
+                cfg = resumed_config(state["config"], cfg, explicit)
+            elif not cfg.overwrite:
+                raise RunExistsError(f"{self.out} already holds a run ({self.last_path.name}): pass resume=true to continue it, "
+                                     f"overwrite=true to start over, or another out=")
+        elif cfg.resume and self.dist.main: print(f"resume=true: no checkpoint in {self.out} yet, starting a new run", flush=True)
+        return cfg, state
+
+    def _accelerated(self) -> list:
+        return self.parts.accelerate if self.parts.accelerate is not None else [self.parts.step]
+
+    def _place_modules(self):
+        cfg, parts = self.cfg, self.parts
+        parts.step.to(self.device)
+        for mod in parts.modules.values(): mod.to(self.device)
+        if cfg.channels_last == "on" or (cfg.channels_last == "auto" and self.device.type == "cuda"):
+            for mod in self._accelerated(): mod.to(memory_format=torch.channels_last)
+
+    def _restore(self):
+        "Weights, optimiser, schedule, position and RNG states from the checkpoint being resumed."
+        state, dist = self.state, self.dist
+        for name, mod in self.parts.modules.items():
+            if name not in state["modules"]: raise ValueError(f"{self.last_path}: no weights for module {name!r}")
             unwrap_module(mod).load_state_dict(state["modules"][name])
-        opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])
-        step, epoch, batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
-        best_score, elapsed_before = state.get("best_score"), state.get("seconds", 0.0)
+        self.opt.load_state_dict(state["optimizer"]); self.sched.load_state_dict(state["scheduler"])
+        self.step, self.epoch, self.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
+        self.best_score, self.elapsed_before = state.get("best_score"), state.get("seconds", 0.0)
         rngs = state["rng"]
-        set_rng_state(rngs[D.rank] if D.rank < len(rngs) else rngs[0])
-        if state.get("world_size", 1) != D.world and D.main:
-            warnings.warn(f"resuming a run of {state.get('world_size')} processes with {D.world}: the data order continues "
+        set_rng_state(rngs[dist.rank] if dist.rank < len(rngs) else rngs[0])
+        if state.get("world_size", 1) != dist.world and dist.main:
+            warnings.warn(f"resuming a run of {state.get('world_size')} processes with {dist.world}: the data order continues "
                           "from the same epoch but the run is no longer exactly the uninterrupted one")
-    if cfg.compile:                                   # in place: state_dict keys do not change
-        for mod in (parts.accelerate if parts.accelerate is not None else [parts.step]): mod.compile()
-    model = parts.step
-    if D.world > 1:
-        model = nn.parallel.DistributedDataParallel(parts.step, device_ids=[device.index] if device.type == "cuda" else None,
-                                                    find_unused_parameters=cfg.find_unused)
-    n = len(parts.train_set)
-    per_epoch = len(epoch_batches(n, cfg.batch_size, 0, cfg.seed, D.rank, D.world))
-    if per_epoch == 0:
-        raise ConfigError(f"the training set has {n} pairs: fewer than batch_size x processes = {cfg.batch_size * D.world}")
-    total = cfg.epochs * per_epoch if not cfg.max_steps else min(cfg.epochs * per_epoch, cfg.max_steps)
-    view = CropView(parts.train_set, cfg.crop, cfg.seed)
-    if D.main:
+
+    def _start_files(self):
+        "The main process writes config.json, clears what an overwritten run left, opens the logs and says what it will do."
+        cfg, out, dist = self.cfg, self.out, self.dist
+        if not dist.main: return
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=1) + "\n")
-        if state is None:
-            for stale in (last_path, best_path, out / "val.csv"):      # overwrite=true: nothing of the old run stays
+        if self.state is None:
+            for stale in (self.last_path, self.best_path, out / "val.csv"):      # overwrite=true: nothing of the old run stays
                 if stale.exists(): stale.unlink()
-        log = CsvLog(out / "log.csv", keep_until=step if state is not None else None)
-        tb = _tensorboard(out / "tb") if cfg.tensorboard else None
+        self.log = CsvLog(out / "log.csv", keep_until=self.step if self.state is not None else None)
+        self.tb = _tensorboard(out / "tb") if cfg.tensorboard else None
         print(f"training {cfg.variant} / {cfg.backbone}" + (f" (width {cfg.width})" if cfg.width else "")
-              + f" / fusion {cfg.fusion} on {device}" + (f" x {D.world} processes" if D.world > 1 else "")
-              + f": {per_epoch} steps per epoch, {total} steps" + (f", resuming at step {step}" if state else "")
+              + f" / fusion {cfg.fusion} on {self.device}" + (f" x {dist.world} processes" if dist.world > 1 else "")
+              + f": {self.per_epoch} steps per epoch, {self.total} steps" + (f", resuming at step {self.step}" if self.state else "")
               + f"; writing {out}", flush=True)
-    saved_step = step if state is not None else -1
-    stopped = None
 
-    def save():
+    def save(self):
         "Write last.pt (every process takes part: the RNG states of all are gathered)."
-        nonlocal saved_step
+        dist = self.dist
         rngs = [rng_state()]
-        if D.world > 1:
-            rngs = [None] * D.world
+        if dist.world > 1:
+            rngs = [None] * dist.world
             torch.distributed.all_gather_object(rngs, rng_state())
-        saved_step = step
-        if not D.main: return
+        self.saved_step = self.step
+        if not dist.main: return
         ck = {"format": CHECKPOINT_FORMAT, "format_version": CHECKPOINT_VERSION, "jdrl_version": _jdrl_version(),
-              "torch_version": str(torch.__version__), "config": config_to_dict(cfg),
-              "modules": {k: module_state_dict(m) for k, m in parts.modules.items()},
-              "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-              "step": step, "epoch": epoch, "batch_in_epoch": batch_in_epoch, "world_size": D.world,
-              "rng": rngs, "best_score": best_score, "seconds": elapsed_before + time.perf_counter() - t_start}
-        atomic_torch_save(ck, last_path)
+              "torch_version": str(torch.__version__), "config": config_to_dict(self.cfg),
+              "modules": {k: module_state_dict(m) for k, m in self.parts.modules.items()},
+              "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
+              "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch, "world_size": dist.world,
+              "rng": rngs, "best_score": self.best_score, "seconds": self.elapsed_before + time.perf_counter() - self.t_start}
+        atomic_torch_save(ck, self.last_path)
 
-    def last_good() -> str:
-        return (f"the last good checkpoint is {last_path} (step {saved_step})" if saved_step >= 0
+    def _last_good(self) -> str:
+        return (f"the last good checkpoint is {self.last_path} (step {self.saved_step})" if self.saved_step >= 0
                 else "no checkpoint had been written yet")
 
-    from tqdm import tqdm
-    bar = tqdm(total=total, initial=min(step, total), disable=not (D.main and cfg.progress), unit="step",
-               dynamic_ncols=True, leave=True, file=sys.stderr)
-    # one loader for the whole run (its workers, if any, live as long as it); each epoch sets the batches it yields
-    batches = EpochBatches()
-    loader = torch.utils.data.DataLoader(view, batch_sampler=batches, num_workers=cfg.num_workers, persistent_workers=cfg.num_workers > 0,
-                                         pin_memory=device.type == "cuda", generator=torch.Generator(),
-                                         worker_init_fn=_ignore_stop_signals if cfg.num_workers > 0 else None)
-    t_last = time.perf_counter()
-    try:
-        with _StopSignals() as stop:
-            while epoch < cfg.epochs and stopped is None:
-                if cfg.max_steps and step >= cfg.max_steps: stopped = "max_steps"; break
-                batches.items = epoch_batches(n, cfg.batch_size, epoch, cfg.seed, D.rank, D.world)[batch_in_epoch:]
-                for batch in loader:
-                    parts.step.train()
-                    batch = _to_device(batch, device)
-                    with autocast(device, amp_dtype):
-                        res = model(batch, epoch)
-                    loss, terms, stats = res if len(res) == 3 else (*res, {})
-                    loss = loss.float()
-                    names = list(terms) + list(stats)
-                    vec = torch.stack([loss.detach()] + [torch.as_tensor(v, device=loss.device).detach().float().reshape(())
-                                                         for v in [*terms.values(), *stats.values()]]).cpu()
-                    flags = torch.tensor([0.0 if torch.isfinite(vec).all() else 1.0, 1.0 if stop.signal else 0.0])
-                    if D.world > 1:
-                        both = torch.cat([flags, vec]).to(device if device.type == "cuda" else "cpu")
-                        torch.distributed.all_reduce(both)
-                        both = both.cpu(); flags, vec = both[:2], both[2:] / D.world
-                    if flags[0] > 0:
-                        raise NonFiniteLossError(f"step {step + 1} (epoch {epoch}): the loss is not finite ("
-                                                 + ", ".join(f"{k}={_fmt(v)}" for k, v in zip(["loss"] + names, vec.tolist()))
-                                                 + f"); the run stopped without saving: {last_good()}. "
-                                                 "Try a lower lr (or grad_clip), or check the data.")
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    gnorm = float(torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf")))
-                    if not math.isfinite(gnorm):
-                        raise NonFiniteLossError(f"step {step + 1} (epoch {epoch}): the gradient norm is {gnorm} although the "
-                                                 f"loss is finite ({_fmt(float(vec[0]))}); the run stopped without saving: "
-                                                 f"{last_good()}. Try a lower lr or grad_clip.")
-                    opt.step()
-                    step += 1; batch_in_epoch += 1
-                    now = time.perf_counter(); dt, t_last = now - t_last, now
-                    if D.main:
-                        values = dict(zip(["loss"] + names, vec.tolist()))
-                        log.write({"step": step, "epoch": epoch, "lr": opt.param_groups[0]["lr"], **values,
-                                   "grad_norm": gnorm, "seconds": dt})
-                        if tb is not None:
-                            for k, v in values.items(): tb.add_scalar(f"train/{k}", v, step)
-                        bar.set_postfix({k: _fmt(v) for k, v in list(values.items())[:1 + len(terms)]}, refresh=False)
-                        bar.update(1)
-                    if flags[1] > 0: stopped = stop.signal or "signal"
-                    elif cfg.max_steps and step >= cfg.max_steps: stopped = "max_steps"
-                    if stopped: save(); break
-                    if cfg.ckpt_every and step % cfg.ckpt_every == 0: save(); t_last = time.perf_counter()
-                else:                              # the epoch is complete
-                    epoch += 1; batch_in_epoch = 0
-                    sched.step()
-                    improved = False
-                    if parts.val_set is not None and (epoch % cfg.val_every == 0 or epoch == cfg.epochs):
-                        if D.main:
-                            with _rng_preserved(): scores = validate(parts, cfg, device, amp_dtype)
-                            score = scores["psnr"]
-                            improved = best_score is None or score > best_score
-                            if improved: best_score = score
-                            vlog = CsvLog(out / "val.csv", keep_until=step)
-                            vlog.write({"step": step, "epoch": epoch, **scores, "best": int(improved)}); vlog.close()
-                            if tb is not None:
-                                for k, v in scores.items(): tb.add_scalar(f"val/{k}", v, step)
-                            bar.write(f"epoch {epoch}: validation PSNR {score:.2f} dB (input {scores['psnr_input']:.2f} dB) on "
-                                      f"{int(scores['images'])} images" + (" (best so far)" if improved else ""))
-                        D.barrier()
-                    save()
-                    if improved: atomic_write_bytes(best_path, last_path.read_bytes())   # best = this epoch's checkpoint
-                    t_last = time.perf_counter()          # the step times in the log exclude validation and saving
-            if stopped is None: stopped = "finished"
-            if saved_step != step: save()
-    finally:
-        bar.close()
-        if D.main:
-            log.close()
-            if tb is not None: tb.close()
-    seconds = time.perf_counter() - t_start
-    if D.main:
-        how = {"finished": "finished", "max_steps": f"reached max_steps={cfg.max_steps}"}.get(stopped, f"stopped by {stopped}")
-        print(f"{how} at step {step} (epoch {epoch}) after {seconds:.1f}s; checkpoint {last_path}"
-              + (f"; resume with resume=true" if stopped not in ("finished", "max_steps") else ""), flush=True)
-    return TrainResult(out, step, epoch, stopped, last_path, best_path if best_path.exists() else None, best_score, seconds)
+    def _train_step(self, batch: dict, stop, bar) -> bool:
+        "One optimiser step on `batch`, logged; True when the run must stop after it (a signal in any process)."
+        dist, cfg, device = self.dist, self.cfg, self.device
+        self.parts.step.train()
+        batch = _to_device(batch, device)
+        with autocast(device, self.amp_dtype):
+            res = self.model(batch, self.epoch)
+        loss, terms, stats = res if len(res) == 3 else (*res, {})
+        loss = loss.float()
+        names = list(terms) + list(stats)
+        vec = torch.stack([loss.detach()] + [torch.as_tensor(v, device=loss.device).detach().float().reshape(())
+                                             for v in [*terms.values(), *stats.values()]]).cpu()
+        flags = torch.tensor([0.0 if torch.isfinite(vec).all() else 1.0, 1.0 if stop.signal else 0.0])
+        if dist.world > 1:                       # every process stops together, and logs the mean over processes
+            both = torch.cat([flags, vec]).to(device if device.type == "cuda" else "cpu")
+            torch.distributed.all_reduce(both)
+            both = both.cpu(); flags, vec = both[:2], both[2:] / dist.world
+        if flags[0] > 0:
+            raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch}): the loss is not finite ("
+                                     + ", ".join(f"{k}={_fmt(v)}" for k, v in zip(["loss"] + names, vec.tolist()))
+                                     + f"); the run stopped without saving: {self._last_good()}. "
+                                     "Try a lower lr (or grad_clip), or check the data.")
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gnorm = float(torch.nn.utils.clip_grad_norm_(self.params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf")))
+        if not math.isfinite(gnorm):
+            raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch}): the gradient norm is {gnorm} although the "
+                                     f"loss is finite ({_fmt(float(vec[0]))}); the run stopped without saving: "
+                                     f"{self._last_good()}. Try a lower lr or grad_clip.")
+        self.opt.step()
+        self.step += 1; self.batch_in_epoch += 1
+        now = time.perf_counter(); seconds, self.t_last = now - self.t_last, now
+        if dist.main:
+            values = dict(zip(["loss"] + names, vec.tolist()))
+            self.log.write({"step": self.step, "epoch": self.epoch, "lr": self.opt.param_groups[0]["lr"], **values,
+                            "grad_norm": gnorm, "seconds": seconds})
+            if self.tb is not None:
+                for k, v in values.items(): self.tb.add_scalar(f"train/{k}", v, self.step)
+            bar.set_postfix({k: _fmt(v) for k, v in list(values.items())[:1 + len(terms)]}, refresh=False)
+            bar.update(1)
+        return bool(flags[1] > 0)
+
+    def _end_epoch(self, bar):
+        "After a complete epoch: the schedule's step, validation when due (best.pt when it improved), a checkpoint."
+        cfg, dist, parts = self.cfg, self.dist, self.parts
+        self.epoch += 1; self.batch_in_epoch = 0
+        self.sched.step()
+        improved = False
+        if parts.val_set is not None and (self.epoch % cfg.val_every == 0 or self.epoch == cfg.epochs):
+            if dist.main:
+                with _rng_preserved(): scores = validate(parts, cfg, self.device, self.amp_dtype)
+                score = scores["psnr"]
+                improved = self.best_score is None or score > self.best_score
+                if improved: self.best_score = score
+                vlog = CsvLog(self.out / "val.csv", keep_until=self.step)
+                vlog.write({"step": self.step, "epoch": self.epoch, **scores, "best": int(improved)}); vlog.close()
+                if self.tb is not None:
+                    for k, v in scores.items(): self.tb.add_scalar(f"val/{k}", v, self.step)
+                bar.write(f"epoch {self.epoch}: validation PSNR {score:.2f} dB (input {scores['psnr_input']:.2f} dB) on "
+                          f"{int(scores['images'])} images" + (" (best so far)" if improved else ""))
+            dist.barrier()
+        self.save()
+        if improved: atomic_write_bytes(self.best_path, self.last_path.read_bytes())   # best = this epoch's checkpoint
+
+    def run(self) -> TrainResult:
+        "Train to the end (epochs or max_steps) or to a stop signal, checkpointing on the way; the `TrainResult`."
+        cfg, dist = self.cfg, self.dist
+        self._start_files()
+        stopped = None
+        from tqdm import tqdm
+        bar = tqdm(total=self.total, initial=min(self.step, self.total), disable=not (dist.main and cfg.progress), unit="step",
+                   dynamic_ncols=True, leave=True, file=sys.stderr)
+        # one loader for the whole run (its workers, if any, live as long as it); each epoch sets the batches it yields
+        batches = EpochBatches()
+        loader = torch.utils.data.DataLoader(CropView(self.parts.train_set, cfg.crop, cfg.seed), batch_sampler=batches,
+                                             num_workers=cfg.num_workers, persistent_workers=cfg.num_workers > 0,
+                                             pin_memory=self.device.type == "cuda", generator=torch.Generator(),
+                                             worker_init_fn=_ignore_stop_signals if cfg.num_workers > 0 else None)
+        self.t_last = time.perf_counter()
+        try:
+            with _StopSignals() as stop:
+                while self.epoch < cfg.epochs and stopped is None:
+                    if cfg.max_steps and self.step >= cfg.max_steps: stopped = "max_steps"; break
+                    batches.items = epoch_batches(self.n, cfg.batch_size, self.epoch, cfg.seed, dist.rank, dist.world)[self.batch_in_epoch:]
+                    for batch in loader:
+                        if self._train_step(batch, stop, bar): stopped = stop.signal or "signal"
+                        elif cfg.max_steps and self.step >= cfg.max_steps: stopped = "max_steps"
+                        if stopped: self.save(); break
+                        if cfg.ckpt_every and self.step % cfg.ckpt_every == 0: self.save(); self.t_last = time.perf_counter()
+                    else:                              # the epoch is complete
+                        self._end_epoch(bar)
+                        self.t_last = time.perf_counter()          # the step times in the log exclude validation and saving
+                if stopped is None: stopped = "finished"
+                if self.saved_step != self.step: self.save()
+        finally:
+            bar.close()
+            if dist.main:
+                if self.log is not None: self.log.close()
+                if self.tb is not None: self.tb.close()
+        seconds = time.perf_counter() - self.t_start
+        if dist.main:
+            how = {"finished": "finished", "max_steps": f"reached max_steps={cfg.max_steps}"}.get(stopped, f"stopped by {stopped}")
+            print(f"{how} at step {self.step} (epoch {self.epoch}) after {seconds:.1f}s; checkpoint {self.last_path}"
+                  + (f"; resume with resume=true" if stopped not in ("finished", "max_steps") else ""), flush=True)
+        return TrainResult(self.out, self.step, self.epoch, stopped, self.last_path,
+                           self.best_path if self.best_path.exists() else None, self.best_score, seconds)
 
 def _jdrl_version() -> str:
     try:
