@@ -95,6 +95,7 @@ _WHAT = {
     "metrics": "time to score images with every available metric",
     "train": "training steps/s and peak memory, and where a step's time goes",
     "deblur": "peak memory and time of a 4096x2160 photo in tiles",
+    "gpu": "the GPU check: bf16 steps of every backbone, Eq. 2's overhead, exact DDP, Table 8 at profile gpu",
 }
 BENCHMARKS = {name: (f"jdrl.bench.{name}", f"bench_{name}", what) for name, what in _WHAT.items()}
 "Each benchmark: its module (`jdrl.bench.<name>`), its function (`bench_<name>`) and what it measures."
