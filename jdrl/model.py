@@ -13,8 +13,8 @@ from .archs import AnySize, build_backbone
 from .core import ResidualBlock  # the same conv-ReLU-conv + identity block as KPN/WPN
 
 # %% auto #0
-__all__ = ['FUSIONS', 'seed_channels', 'BlurMapEstimator', 'sample_at', 'DeformableFusion', 'ldconv_initial_shape', 'DConvFusion',
-           'LDConvFusion', 'DeblurOutput', 'Deblurrer']
+__all__ = ['FUSIONS', 'seed_channels', 'BlurMapEstimator', 'sample_at', 'DeformableDETRFusion', 'DeformableFusion',
+           'ldconv_initial_shape', 'DConvFusion', 'ModulatedDConvFusion', 'LDConvFusion', 'DeblurOutput', 'Deblurrer']
 
 # %% ../nbs/06_model.ipynb #73da3503
 def seed_channels(m: int) -> int:
@@ -61,14 +61,17 @@ class _Fusion(nn.Module):
 
     def forward(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
         "`blurry` `[B, 3, H, W]`, `blur_map` `[B, M, H, W]` -> fused image `[B, 3, H, W]`."
-        _check_image(blurry, "blurry")
-        _check_image(blur_map, "blur_map", channels=None)
-        if blur_map.shape[1] != self.channels:
-            raise ValueError(f"blur_map has {blur_map.shape[1]} channels, expected M={self.channels} for m={self.m}")
-        if blur_map.shape[0] != blurry.shape[0] or blur_map.shape[-2:] != blurry.shape[-2:]:
-            raise ValueError(f"blur_map {tuple(blur_map.shape)} does not match blurry {tuple(blurry.shape)} in batch or size")
+        _check_fusion_inputs(blurry, blur_map, self.channels, self.m)
         q = self.query(blurry)
         return blurry + self.w_o(self.w_q(q) * self.aggregate(blur_map, q))
+
+def _check_fusion_inputs(blurry: torch.Tensor, blur_map: torch.Tensor, channels: int, m: int) -> None:
+    _check_image(blurry, "blurry")
+    _check_image(blur_map, "blur_map", channels=None)
+    if blur_map.shape[1] != channels:
+        raise ValueError(f"blur_map has {blur_map.shape[1]} channels, expected M={channels} for m={m}")
+    if blur_map.shape[0] != blurry.shape[0] or blur_map.shape[-2:] != blurry.shape[-2:]:
+        raise ValueError(f"blur_map {tuple(blur_map.shape)} does not match blurry {tuple(blurry.shape)} in batch or size")
 
 def _pixel_grid(h: int, w: int, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
     "Pixel coordinates `x` (column) and `y` (row), shaped `[H, W]`."
@@ -83,7 +86,7 @@ def sample_at(image: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Te
     return F.grid_sample(image, torch.stack([gx, gy], dim=-1), mode="bilinear", padding_mode="border", align_corners=True)
 
 # %% ../nbs/06_model.ipynb #84135676
-class DeformableFusion(_Fusion):
+class DeformableDETRFusion(_Fusion):
     "F of Eq. 10: deformable cross-attention from the blurry image (query) to the blur map (value); `heads` x `points` samples."
     def __init__(self, m: int = 8, dim: int = 20, heads: int = 5, points: int = 4, query_kernel: int = 3, init_radius: float = 1.0):
         super().__init__(m, dim, query_kernel)
@@ -123,6 +126,46 @@ class DeformableFusion(_Fusion):
         return (sampled * weights[:, :, None]).sum(dim=3).reshape(b, self.dim, h, w)
 
 # %% ../nbs/06_model.ipynb #4fec1b90
+class DeformableFusion(nn.Module):
+    "F of Eq. 10 as written: per point n, (W_q(n) I_B(x)) * (W_v(n) B_hat(x + Delta_hn)), summed over points, then W_o; heads x points offsets."
+    def __init__(self, m: int = 8, heads: int = 5, points: int = 4, offset_kernel: int = 3, init_radius: float = 1.0):
+        super().__init__()
+        self.m, self.channels = m, seed_channels(m)
+        M = self.channels
+        if heads < 1 or points < 1 or M % heads:
+            raise ValueError(f"heads={heads}, points={points}: need heads, points >= 1 and M={M} divisible by heads")
+        if offset_kernel < 1 or offset_kernel % 2 == 0: raise ValueError(f"offset_kernel={offset_kernel}: expected an odd positive integer")
+        self.heads, self.points = heads, points
+        self.w_q = nn.Conv2d(3, points * M, 1)                 # W_q(n), n = 1..points, each M x 3
+        self.w_v = nn.Conv2d(M, points * M, 1)                 # W_v(n), each M x M
+        self.w_o = nn.Conv2d(M, 3, 1)                          # W_o, 3 x M
+        self.w_offset = nn.Conv2d(3, heads * points * 2, offset_kernel, padding=offset_kernel // 2)   # Delta_hn = (dx, dy) px
+        nn.init.zeros_(self.w_offset.weight)
+        with torch.no_grad(): self.w_offset.bias.copy_(self.initial_offsets(heads, points, init_radius).flatten())
+
+    initial_offsets = staticmethod(lambda heads, points, radius=1.0: DeformableDETRFusion.initial_offsets(heads, points, radius))
+
+    def offsets(self, blurry: torch.Tensor) -> torch.Tensor:
+        "Offsets `[B, heads, points, 2, H, W]` in pixels (x then y), predicted from the blurry image."
+        b, _, h, w = blurry.shape
+        return self.w_offset(blurry).reshape(b, self.heads, self.points, 2, h, w)
+
+    def forward(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
+        "`blurry` `[B, 3, H, W]`, `blur_map` `[B, M, H, W]` -> fused image `[B, 3, H, W]`."
+        _check_fusion_inputs(blurry, blur_map, self.channels, self.m)
+        b, _, h, w = blurry.shape
+        M, hd, pt = self.channels, self.heads, self.points
+        d = M // hd
+        q = self.w_q(blurry).reshape(b, pt, M, h, w)
+        value = self.w_v(blur_map).reshape(b, pt, hd, d, h, w).reshape(b * pt * hd, d, h, w)
+        off = self.offsets(blurry).permute(0, 2, 1, 3, 4, 5)                  # [B, points, heads, 2, H, W]
+        xs, ys = _pixel_grid(h, w, blurry.device, blurry.dtype)
+        x = (xs + off[:, :, :, 0]).reshape(b * pt * hd, h, w)
+        y = (ys + off[:, :, :, 1]).reshape(b * pt * hd, h, w)
+        sampled = sample_at(value, x, y).reshape(b, pt, M, h, w)             # head h's channels at its own offset
+        return blurry + self.w_o((q * sampled).sum(dim=1))
+
+# %% ../nbs/06_model.ipynb #96f402de
 def ldconv_initial_shape(n: int, centered: bool = True) -> torch.Tensor:
     "LDConv's initial sampling shape for `n` points, `[n, 2]` as (x, y) pixel offsets: rows of round(sqrt(n)), remainder in a last row; centred on the pixel by default."
     if n < 1: raise ValueError(f"n={n}: expected at least one sampling point")
@@ -133,22 +176,28 @@ def ldconv_initial_shape(n: int, centered: bool = True) -> torch.Tensor:
     return p
 
 class DConvFusion(_Fusion):
-    "Table 7 alternative: modulated deformable 3x3 convolution of the blur map, offsets/modulation from the query."
-    def __init__(self, m: int = 8, dim: int = 20, kernel_size: int = 3, query_kernel: int = 3):
+    "Table 7 alternative: deformable 3x3 convolution of the blur map (DCN v1; `modulated=True`: DCNv2), offsets from the query."
+    def __init__(self, m: int = 8, dim: int = 20, kernel_size: int = 3, query_kernel: int = 3, modulated: bool = False):
         super().__init__(m, dim, query_kernel)
         if kernel_size < 1 or kernel_size % 2 == 0: raise ValueError(f"kernel_size={kernel_size}: expected an odd positive integer")
-        self.k = kernel_size
+        self.k, self.modulated = kernel_size, modulated
         self.weight = nn.Parameter(torch.empty(dim, self.channels, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.zeros(dim))
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))             # nn.Conv2d's default
         self.w_offset = nn.Conv2d(dim, 2 * kernel_size**2, 1)             # (dy, dx) per kernel point: torchvision's order
-        self.w_mask = nn.Conv2d(dim, kernel_size**2, 1)
-        for conv in (self.w_offset, self.w_mask): nn.init.zeros_(conv.weight); nn.init.zeros_(conv.bias)
+        self.w_mask = nn.Conv2d(dim, kernel_size**2, 1) if modulated else None
+        for conv in (self.w_offset, self.w_mask):
+            if conv is not None: nn.init.zeros_(conv.weight); nn.init.zeros_(conv.bias)
 
     def aggregate(self, blur_map: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
         from torchvision.ops import deform_conv2d  # imported here: torchvision costs ~2 s at import
         return deform_conv2d(blur_map, self.w_offset(q), self.weight, self.bias, padding=self.k // 2,
-                             mask=torch.sigmoid(self.w_mask(q)))
+                             mask=torch.sigmoid(self.w_mask(q)) if self.modulated else None)
+
+class ModulatedDConvFusion(DConvFusion):
+    "DConvFusion with DCNv2's modulation (a sigmoid weight per kernel point, predicted from the query)."
+    def __init__(self, m: int = 8, dim: int = 20, kernel_size: int = 3, query_kernel: int = 3):
+        super().__init__(m, dim, kernel_size, query_kernel, modulated=True)
 
 class LDConvFusion(_Fusion):
     "Table 7 alternative: linear deformable convolution (LDConv) of the blur map with `points` samples, offsets from the query."
@@ -170,8 +219,9 @@ class LDConvFusion(_Fusion):
         sampled = sample_at(blur_map, x, y).reshape(b, c * n, h, w)           # channel-major: (channel, point)
         return self.mix(sampled)
 
-FUSIONS: dict[str, type] = {"deformable": DeformableFusion, "dconv": DConvFusion, "ldconv": LDConvFusion}
-"Fusion blocks by the name `Deblurrer` takes."
+FUSIONS: dict[str, type] = {"deformable": DeformableFusion, "dconv": DConvFusion, "ldconv": LDConvFusion,
+                            "deformable_detr": DeformableDETRFusion, "dconv2": ModulatedDConvFusion}
+"Fusion blocks by the name `Deblurrer` takes: the paper's Table 7 rows first (Eq. 10, DCN v1, LDConv), then the options."
 
 # %% ../nbs/06_model.ipynb #55f216f6
 class DeblurOutput(NamedTuple):
