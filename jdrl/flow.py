@@ -219,6 +219,7 @@ class RAFTFlow:
         except RuntimeError as e: raise ValueError(f"{path}: not a RAFT-{model} state dict ({str(e).splitlines()[0]})") from None
         self.net = net.eval().requires_grad_(False)
         if device is not None: self.net.to(device)
+        self.follow_inputs = device is None          # no device given: run where the images are (each DDP process its own GPU)
         self.model, self.path, self.num_flow_updates = model, path, num_flow_updates
 
     def __repr__(self): return f"RAFTFlow(model={self.model!r}, weights={str(self.path)!r}, num_flow_updates={self.num_flow_updates})"
@@ -227,6 +228,7 @@ class RAFTFlow:
     def __call__(self, target: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
         _check_pair(target, source)
         h, w = target.shape[-2:]
+        if self.follow_inputs and next(self.net.parameters()).device != target.device: self.net.to(target.device)
         dev = next(self.net.parameters()).device
         def prep(x):
             x = x.detach().to(dev, torch.float32)

@@ -17,7 +17,8 @@ from .config import TrainConfig, ConfigError, make_config
 
 # %% auto #0
 __all__ = ['VAL_SEED_OFFSET', 'HE_INIT_BACKBONES', 'CropView', 'EpochBatches', 'epoch_batches', 'TrainParts', 'JDRLStep',
-           'build_deblurrer', 'build_objective', 'InMemory', 'build_datasets', 'build_model', 'build_parts']
+           'build_deblurrer', 'build_flow', 'build_objective', 'InMemory', 'build_datasets', 'build_model',
+           'build_parts']
 
 # %% ../../nbs/14_train.build.ipynb #0577d2fa
 class CropView(torch.utils.data.Dataset):
@@ -85,11 +86,17 @@ def build_deblurrer(cfg: TrainConfig) -> nn.Module:
     return Deblurrer(cfg.backbone, fusion=cfg.fusion, m=cfg.m, estimator_width=cfg.estimator_width, backbone_kwargs=kw,
                      fusion_kwargs=dict(cfg.fusion_args) if cfg.fusion is not None else None)
 
+def build_flow(cfg: TrainConfig):
+    "The flow estimator of `cfg.flow`: DIS at `cfg.flow_preset`, or RAFT from local weights (a `ConfigError` saying where it looked)."
+    from jdrl.flow import DISFlow, RAFTFlow
+    if cfg.flow == "dis": return DISFlow(cfg.flow_preset)
+    try: return RAFTFlow()
+    except (FileNotFoundError, ValueError) as e: raise ConfigError(f"flow=raft: unavailable here: {e}") from None
+
 def build_objective(cfg: TrainConfig):
-    "`JDRLObjective` for `cfg.variant` with DIS flow, lambda, alpha, beta and the warm-up of `cfg`."
+    "`JDRLObjective` for `cfg.variant` with the flow estimator, lambda, alpha, beta and the warm-up of `cfg`."
     from jdrl.losses import JDRLObjective
-    from jdrl.flow import DISFlow
-    return JDRLObjective(cfg.variant, flow=DISFlow(cfg.flow_preset), alpha=cfg.alpha, beta=cfg.beta, lam=cfg.lam,
+    return JDRLObjective(cfg.variant, flow=build_flow(cfg), alpha=cfg.alpha, beta=cfg.beta, lam=cfg.lam,
                          mask_mode=cfg.mask_mode, warmup_epochs=cfg.warmup_epochs, mask_during_warmup=cfg.mask_during_warmup,
                          mask_outside=cfg.mask_outside, pseudo_map=cfg.pseudo_map, m=cfg.m)
 

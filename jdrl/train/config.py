@@ -57,7 +57,9 @@ class TrainConfig:
     mask_outside: bool = config_field(False, "also mask pixels whose flow samples fall outside the image")
     pseudo_map: str = config_field("eq8", "prior-loss target: Eq. 8's B_P (paper) or the raw seeds S (authors' code)", ("eq8", "seeds"))
     abs_seeds: bool = config_field(False, "abs() of the kernel seeds before interpolation (authors' code)")
-    flow: str = config_field("dis", "optical-flow estimator for the deformation (Eq. 11-12)", ("dis",))
+    flow: str = config_field("dis", "optical-flow estimator for the deformation (Eq. 11-12): OpenCV DIS, or torchvision's RAFT "
+                             "(its weights from the torch hub cache; the paper trains with PWC-Net, which no maintained package ships)",
+                             ("dis", "raft"))
     flow_preset: str = config_field("medium", "OpenCV DIS preset", ("ultrafast", "fast", "medium"))
     # -- optimisation
     lr: float = config_field(2e-5, "Adam learning rate")
