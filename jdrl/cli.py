@@ -24,6 +24,10 @@ def main(argv=None):
     "The `jdrl` console script."
     return run_subcommand(COMMANDS, argv, prog="jdrl")
 
+if __name__ == "__main__":                        # python -m jdrl.cli, as the console script
+    import sys
+    sys.exit(main())
+
 # %% ../nbs/89_cli.ipynb #ebb33859
 def demo_main(argv=None):
     "`jdrl demo [--out DIR] [--size N]`: write `reblur_demo.png` into DIR (default `results/`)."

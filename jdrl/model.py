@@ -143,7 +143,10 @@ class DeformableFusion(nn.Module):
         nn.init.zeros_(self.w_offset.weight)
         with torch.no_grad(): self.w_offset.bias.copy_(self.initial_offsets(heads, points, init_radius).flatten())
 
-    initial_offsets = staticmethod(lambda heads, points, radius=1.0: DeformableDETRFusion.initial_offsets(heads, points, radius))
+    @staticmethod
+    def initial_offsets(heads: int, points: int, radius: float = 1.0) -> torch.Tensor:
+        "Head n looks in direction 2*pi*n/heads, point k at (k+1/2)*radius px (on the square ring): never on a pixel centre. `[heads, points, 2]`."
+        return DeformableDETRFusion.initial_offsets(heads, points, radius) * ((torch.arange(points) + 0.5) / (torch.arange(points) + 1))[None, :, None]
 
     def offsets(self, blurry: torch.Tensor) -> torch.Tensor:
         "Offsets `[B, heads, points, 2, H, W]` in pixels (x then y), predicted from the blurry image."

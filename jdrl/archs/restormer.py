@@ -10,7 +10,8 @@ import torch.nn.functional as F
 from . import register_backbone
 
 # %% auto #0
-__all__ = ['ChannelLayerNorm', 'MDTA', 'GDFN', 'TransformerBlock', 'Restormer']
+__all__ = ['ChannelLayerNorm', 'MDTA', 'GDFN', 'TransformerBlock', 'Restormer', 'restormer_to_official',
+           'restormer_from_official']
 
 # %% ../../nbs/05_archs.restormer.ipynb #24b05f73
 class ChannelLayerNorm(nn.Module):
@@ -116,3 +117,38 @@ class Restormer(nn.Module):
         y = self.dec2(self.reduce2(torch.cat([self.up32(y), e2], 1)))
         y = self.refine(self.dec1(torch.cat([self.up21(y), e1], 1)))
         return self.output(y) + x
+
+# %% ../../nbs/05_archs.restormer.ipynb #df2d13b2
+import re
+
+# (ours, theirs) per name part; the block-level renames apply inside every transformer block
+_RESTORMER_TOP = [(r"embed\.", "patch_embed.proj."), (r"enc(\d)\.", r"encoder_level\1."), (r"dec(\d)\.", r"decoder_level\1."),
+                  (r"refine\.", "refinement."), (r"down(\d)(\d)\.0\.", r"down\1_\2.body.0."), (r"up(\d)(\d)\.0\.", r"up\1_\2.body.0."),
+                  (r"reduce(\d)\.", r"reduce_chan_level\1."), (r"latent\.", "latent."), (r"output\.", "output.")]
+_RESTORMER_BLOCK = [(r"\.norm(\d)\.(weight|bias)$", r".norm\1.body.\2"), (r"\.attn\.qkv_dw\.", ".attn.qkv_dwconv."),
+                    (r"\.attn\.proj\.", ".attn.project_out."), (r"\.ffn\.dw\.", ".ffn.dwconv.")]
+
+def _rename(state: dict, top, block, direction: str) -> dict:
+    out = {}
+    for name, value in state.items():
+        new = None
+        for pat, rep in top:
+            if re.match(pat, name): new = re.sub("^" + pat, rep, name, count=1); break
+        if new is None:
+            raise KeyError(f"{direction}: no Restormer parameter is called {name!r} (is this a Restormer state dict?)")
+        for pat, rep in block: new = re.sub(pat, rep, new)
+        out[new] = value
+    return out
+
+def restormer_to_official(state: dict) -> dict:
+    "Our Restormer state dict under the official module names (`patch_embed.proj.weight`, `encoder_level1.0.norm1.body.weight`, ...)."
+    return _rename(state, _RESTORMER_TOP, _RESTORMER_BLOCK, "to official")
+
+def restormer_from_official(state: dict) -> dict:
+    "An official Restormer state dict (the `params` of a released checkpoint) under our module names."
+    top = [(r"patch_embed\.proj\.", "embed."), (r"encoder_level(\d)\.", r"enc\1."), (r"decoder_level(\d)\.", r"dec\1."),
+           (r"refinement\.", "refine."), (r"down(\d)_(\d)\.body\.0\.", r"down\1\2.0."), (r"up(\d)_(\d)\.body\.0\.", r"up\1\2.0."),
+           (r"reduce_chan_level(\d)\.", r"reduce\1."), (r"latent\.", "latent."), (r"output\.", "output.")]
+    block = [(r"\.norm(\d)\.body\.(weight|bias)$", r".norm\1.\2"), (r"\.attn\.qkv_dwconv\.", ".attn.qkv_dw."),
+             (r"\.attn\.project_out\.", ".attn.proj."), (r"\.ffn\.dwconv\.", ".ffn.dw.")]
+    return _rename(state, top, block, "from official")

@@ -13,12 +13,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from ..core import atomic_torch_save, atomic_write_bytes, atomic_write_text, seed_everything
-from .config import TrainConfig, ConfigError, config_to_dict, config_from_dict, _RESUME_MAY_CHANGE
+from .config import TrainConfig, ConfigError, config_to_dict, config_from_dict, make_config, _RESUME_MAY_CHANGE
 from .build import build_deblurrer
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'unwrap_module', 'module_state_dict', 'rng_state', 'set_rng_state',
-           'CheckpointError', 'load_checkpoint', 'resumed_config', 'load_deblurrer']
+__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'OFFICIAL_RESTORMER', 'unwrap_module', 'module_state_dict', 'rng_state',
+           'set_rng_state', 'CheckpointError', 'load_checkpoint', 'resumed_config', 'official_restormer_state',
+           'load_deblurrer', 'init_deblurrer_from']
 
 # %% ../../nbs/15_train.checkpoint.ipynb #f50e64e2
 CHECKPOINT_FORMAT = "jdrl.train"
@@ -89,9 +90,34 @@ def resumed_config(saved: dict, asked: TrainConfig, explicit: set[str] | None) -
     return dataclasses.replace(old, **changed).validate()
 
 # %% ../../nbs/15_train.checkpoint.ipynb #0fbb30d3
+OFFICIAL_RESTORMER = dict(backbone="restormer", fusion=None, variant="l1")
+"The configuration an official Restormer checkpoint describes: the paper's Restormer (dim 48, ...) without E and F."
+
+def official_restormer_state(ck) -> dict | None:
+    "The state dict (our names) of an official Restormer checkpoint (`{'params': state dict}`), or None for any other content."
+    if not isinstance(ck, dict) or "format" in ck: return None
+    state = ck.get("params", ck.get("params_ema"))
+    if not isinstance(state, dict) or "patch_embed.proj.weight" not in state: return None
+    from jdrl.archs.restormer import restormer_from_official
+    return restormer_from_official(state)
+
 def load_deblurrer(path, device="cpu") -> tuple[nn.Module, TrainConfig]:
-    "`(deblurrer in eval mode on device, the run's TrainConfig)` from a `jdrl train` checkpoint (last.pt or best.pt)."
+    """`(deblurrer in eval mode on device, its TrainConfig)` from a `jdrl train` checkpoint (last.pt or best.pt), or from an
+    official Restormer release (`{'params': ...}` under the authors' names: a plain Restormer, no E or F)."""
     path = Path(path)
+    if path.is_file():
+        try: raw = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception: raw = None                                   # load_checkpoint below names the problem
+        try: official = official_restormer_state(raw)
+        except KeyError as e: raise CheckpointError(f"{path}: looks like an official Restormer checkpoint but {e.args[0]}") from None
+        if official is not None:
+            cfg = make_config("paper", **OFFICIAL_RESTORMER)
+            model = build_deblurrer(cfg)
+            try: model.backbone.net.load_state_dict(official)
+            except RuntimeError as e:
+                raise CheckpointError(f"{path}: its weights do not fit the single-image defocus Restormer (dim 48, blocks 4-6-6-8, "
+                                      f"4 refinement blocks, heads 1-2-4-8, FFN 2.66, WithBias): {str(e)[:300]}") from None
+            return model.eval().to(device), cfg
     ck = load_checkpoint(path, map_location="cpu")
     try: cfg = config_from_dict(ck["config"])
     except (KeyError, TypeError, ValueError) as e:
@@ -104,3 +130,20 @@ def load_deblurrer(path, device="cpu") -> tuple[nn.Module, TrainConfig]:
         raise CheckpointError(f"{path}: its weights do not fit the model its configuration describes "
                               f"(backbone={cfg.backbone}, width={cfg.width}, fusion={cfg.fusion}): {str(e)[:300]}") from None
     return model.eval().to(device), cfg
+
+# %% ../../nbs/15_train.checkpoint.ipynb #fb5814de
+def init_deblurrer_from(deblurrer: nn.Module, path) -> str:
+    "Load the weights of checkpoint `path` into `deblurrer` (backbone exactly; E and F where both have them); what was loaded, in words."
+    source, _ = load_deblurrer(path)
+    mine, theirs = deblurrer.state_dict(), source.state_dict()
+    back = {k: v for k, v in theirs.items() if k.startswith("backbone.")}
+    mine_back = {k for k in mine if k.startswith("backbone.")}
+    if set(back) != mine_back or any(mine[k].shape != v.shape for k, v in back.items()):
+        missing = sorted(mine_back - set(back))[:3]
+        raise CheckpointError(f"{path}: its backbone does not match this run's (e.g. {missing or 'different shapes'}): "
+                              "init_from needs the same backbone and width")
+    prior = {k: v for k, v in theirs.items() if not k.startswith("backbone.") and k in mine and mine[k].shape == v.shape}
+    deblurrer.load_state_dict({**mine, **back, **prior})
+    kept = sorted({k.split(".")[0] for k in mine if not k.startswith("backbone.") and k not in prior})
+    return (f"loaded the backbone ({len(back)} tensors)" + (f" and {len(prior)} tensors of E and F" if prior else "")
+            + (f"; {', '.join(kept)} keep their initialisation" if kept else ""))

@@ -37,13 +37,15 @@ class TrainConfig:
     backbone: str = config_field("restormer", "deblurring backbone D (a name registered in jdrl.archs)")
     width: Optional[int] = config_field(None, "backbone width override (None: the backbone's default)")
     backbone_args: dict = config_field({}, "more backbone constructor arguments, a JSON object (e.g. {\"dropout\": 0})")
-    fusion: Optional[str] = config_field("deformable", "fusion block F (Eq. 10) or none for a plain model", ("deformable", "dconv", "ldconv", None))
+    fusion: Optional[str] = config_field("deformable", "fusion block F (Eq. 10) or none for a plain model", ("deformable", "dconv", "ldconv", "deformable_detr", "dconv2", None))
     fusion_args: dict = config_field({}, "more fusion-block constructor arguments, a JSON object (e.g. {\"dim\": 40})")
     m: int = config_field(8, "number of blur levels m")
     estimator_width: int = config_field(32, "channels of the blur-map estimator E")
     reblur_width: int = config_field(64, "channels of the reblurring network R (KPN and WPN)")
     reblur_blocks: int = config_field(3, "residual blocks of R")
     init: str = config_field("auto", "initialisation of D and E: he (Kaiming normal), default (each module's own), or auto (He for E and for the backbones in HE_INIT_BACKBONES, each other backbone its own); R is always He", ("auto", "he", "default"))
+    init_from: Optional[str] = config_field(None, "start the deblurrer from this checkpoint's weights (a jdrl run's last.pt/best.pt, or an "
+                                            "official Restormer release): fine-tuning a public model on one's own pairs")
     identity_init: bool = config_field(False, "start as the identity: zero the backbone's last convolution (for a residual backbone, e.g. "
                              "unet with global_skip) and the fusion block's output projection")
     # -- the objective

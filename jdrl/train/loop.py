@@ -18,6 +18,7 @@ from .config import (TrainConfig, ConfigError, PROFILES, make_config, parse_over
 from .build import (TrainParts, EpochBatches, CropView, epoch_batches, JDRLStep, build_parts, build_datasets, build_model,
                               build_deblurrer)
 from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, load_checkpoint, load_deblurrer,
+                                   init_deblurrer_from,
                                    rng_state, set_rng_state, unwrap_module, module_state_dict, resumed_config)
 
 # %% auto #0
@@ -171,6 +172,9 @@ class TrainingRun:
         seed_everything(cfg.seed)
         if parts is None: parts = build_parts(cfg)
         elif not isinstance(parts, TrainParts): parts = parts(cfg)         # a builder: called after seeding, like build_parts
+        if cfg.init_from and self.state is None:          # a resumed run has its own weights already
+            how = init_deblurrer_from(parts.modules["deblurrer"], cfg.init_from)
+            if dist.main: print(f"init_from={cfg.init_from}: {how}", flush=True)
         self.parts, self.device = parts, dist.device
         self.amp_dtype = torch.bfloat16 if cfg.amp == "bf16" or (cfg.amp == "auto" and self.device.type == "cuda") else None
         self._place_modules()
