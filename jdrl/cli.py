@@ -17,6 +17,8 @@ COMMANDS = {
     "train": ("jdrl.train.loop", "train_main", "train a model: jdrl train profile=cpu|paper|smoke out=DIR key=value ..."),
     "train-demo": ("jdrl.experiments", "train_demo_main", "a few minutes of CPU training, then a figure of input, output and target"),
     "deblur": ("jdrl.deblur", "deblur_main", "deblur photos with a trained checkpoint (full resolution, tiled)"),
+    "info": ("jdrl.export", "info_main", "the model card of a checkpoint: backbone, parameters, training, scores, versions"),
+    "export": ("jdrl.export", "export_main", "write a checkpoint's deblurrer as TorchScript or ONNX, checked against the checkpoint"),
     "bench": ("jdrl.bench", "main", "run a benchmark: jdrl bench <name> [options] (as python -m jdrl.bench)"),
 }
 

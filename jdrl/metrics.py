@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['METRICS', 'PYTORCH_FID_URL', 'TORCHSCRIPT_SHA1', 'MetricUnavailable', 'check_pair', 'Metric', 'register_metric',
-           'get_metric', 'PSNR', 'SSIM', 'ssim_gauss', 'hub_checkpoints', 'file_name_of', 'verify_checkpoint',
+           'get_metric', 'PSNR', 'MAE', 'SSIM', 'ssim_gauss', 'hub_checkpoints', 'file_name_of', 'verify_checkpoint',
            'missing_weights_reason', 'load_hub_weights', 'no_downloads', 'package_missing_reason', 'LPIPS',
            'frechet_distance', 'torchscript_inception_path', 'InceptionFeatures', 'FID', 'compare_fid_backends',
            'DISTS', 'metric_table']
@@ -93,6 +93,15 @@ class PSNR(Metric):
         p, t = _to_numpy64(pred), _to_numpy64(target)
         with np.errstate(divide="ignore"):   # identical images: MSE 0 -> inf, as scikit-image returns
             return torch.tensor([peak_signal_noise_ratio(ti, pi, data_range=1.0) for pi, ti in zip(p, t)], dtype=torch.float64)
+
+# %% ../nbs/11_metrics.ipynb #9f0caffc
+@register_metric("mae")
+class MAE(Metric):
+    "Mean absolute error per image over pixels and channels (data range 1); lower is better."
+    name, higher_is_better = "mae", False
+    def __init__(self, **_): pass
+    def _score(self, pred, target):
+        return (pred.double() - target.double()).abs().flatten(1).mean(1).cpu()
 
 # %% ../nbs/11_metrics.ipynb #746070f0
 @register_metric("ssim")
