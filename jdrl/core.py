@@ -13,9 +13,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'SAMPLE_PHOTOS', 'atomic_write_bytes', 'atomic_write_text', 'atomic_torch_save', 'ImageReadError',
-           'read_image', 'write_image', 'to_tensor', 'to_image', 'seed_everything', 'sample_photo', 'data_dir',
-           'run_subcommand', 'charbonnier', 'ResidualBlock', 'he_init_']
+__all__ = ['IMAGE_SUFFIXES', 'SAMPLE_PHOTOS', 'EXIT_OK', 'EXIT_FAILED', 'EXIT_USAGE', 'MANIFEST_SUFFIX', 'atomic_write_bytes',
+           'atomic_write_text', 'atomic_torch_save', 'ImageReadError', 'read_image_alpha', 'read_image',
+           'add_png_metadata', 'add_jpeg_metadata', 'write_image', 'to_tensor', 'to_image', 'seed_everything',
+           'sample_photo', 'data_dir', 'run_subcommand', 'UserError', 'user_error', 'user_errors', 'manifest_path',
+           'read_manifest', 'write_manifest', 'remove_written', 'charbonnier', 'ResidualBlock', 'he_init_']
 
 # %% ../nbs/00_core.ipynb #2ff39786
 def _umask() -> int:
@@ -56,17 +58,53 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 class ImageReadError(ValueError):
     "An image file that cannot be used, with the path and the reason in the message."
 
-def read_image(path, with_bits: bool = False):
-    "Read `path` as float32 RGB `[H, W, 3]` in [0, 1]; with `with_bits`, also return the bit depth (8 or 16)."
+_PNG_SIGNATURE, _PNG_END = b"\x89PNG\r\n\x1a\n", b"IEND\xaeB`\x82"
+
+def _is_complete(path: Path, data: bytes) -> bool:
+    "False when a PNG lacks its IEND chunk or a JPEG its EOI marker and Pillow, strict, cannot decode it to the end either."
+    if data[:8] == _PNG_SIGNATURE: tail_ok = _PNG_END in data[-64:]
+    elif data[:2] == b"\xff\xd8": tail_ok = data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+    else: return True                                       # TIFF, BMP: OpenCV's own checks
+    if tail_ok: return True
+    # no end marker at the very end: a camera trailer after it is legal, a truncated file is not; Pillow (strict) decides
+    from PIL import Image, ImageFile
+    if ImageFile.LOAD_TRUNCATED_IMAGES: return False
+    try:
+        with Image.open(io.BytesIO(data)) as im: im.load()
+    except Exception: return False
+    return True
+
+def _decode(path) -> tuple[np.ndarray, int, float]:
+    "The raw pixels of `path` as OpenCV decodes them (BGR(A) order), the bit depth and the scale to [0, 1]; `ImageReadError` otherwise."
     path = Path(path)
     if not path.is_file(): raise ImageReadError(f"{path}: no such file")
-    raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    try: data = path.read_bytes()
+    except OSError as e: raise ImageReadError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if not data: raise ImageReadError(f"{path}: empty file (0 bytes)")
+    if not _is_complete(path, data):
+        kind = "PNG without its IEND chunk" if data[:8] == _PNG_SIGNATURE else "JPEG without its end-of-image marker FFD9"
+        raise ImageReadError(f"{path}: truncated or corrupt ({kind}, {len(data)} bytes); expected a complete image file")
+    raw = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
     if raw is None: raise ImageReadError(f"{path}: unreadable (not an image OpenCV can decode)")
     if raw.dtype == np.uint8: bits, scale = 8, 255.0
     elif raw.dtype == np.uint16: bits, scale = 16, 65535.0
     elif raw.dtype in (np.float32, np.float64): bits, scale = 32, 1.0
     else: raise ImageReadError(f"{path}: unsupported pixel type {raw.dtype} (expected 8- or 16-bit)")
     if raw.ndim == 2: raw = raw[..., None]
+    if raw.shape[2] not in (1, 2, 3, 4): raise ImageReadError(f"{path}: {raw.shape[2]} channels (expected 1, 3 or 4)")
+    return raw, bits, scale
+
+def read_image_alpha(path) -> np.ndarray | None:
+    "The alpha channel of `path` as float32 `[H, W]` in [0, 1] (stored orientation), or None when the image has none."
+    raw, _, scale = _decode(path)
+    if raw.shape[2] not in (2, 4): return None
+    return np.ascontiguousarray(raw[..., -1], dtype=np.float32) / np.float32(scale)
+
+def read_image(path, with_bits: bool = False):
+    """Read `path` as float32 RGB `[H, W, 3]` in [0, 1]; with `with_bits`, also return the bit depth (8 or 16).
+    A truncated PNG or JPEG is an `ImageReadError` naming the file (OpenCV alone would decode it with a grey bottom)."""
+    path = Path(path)
+    raw, bits, scale = _decode(path)
     c = raw.shape[2]
     if c == 1: rgb = np.repeat(raw, 3, axis=2)
     elif c == 2: rgb = np.repeat(raw[..., :1], 3, axis=2)          # gray + alpha
@@ -75,8 +113,45 @@ def read_image(path, with_bits: bool = False):
     img = np.ascontiguousarray(rgb, dtype=np.float32) / np.float32(scale)
     return (img, bits) if with_bits else img
 
-def write_image(path, img, bits: int = 8) -> Path:
-    "Write float RGB `[H, W, 3]` (or `[H, W]`) in [0, 1] as an 8- or 16-bit image, atomically. The format follows the suffix."
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    import zlib
+    return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+def _exif_payload(exif: bytes) -> bytes:
+    "The TIFF-structured EXIF block without the `Exif\\0\\0` header that JPEG (APP1) has and PNG (eXIf) has not."
+    return exif[6:] if exif[:6] == b"Exif\x00\x00" else exif
+
+def add_png_metadata(png: bytes, exif: bytes | None = None, icc_profile: bytes | None = None) -> bytes:
+    "PNG bytes with an `iCCP` chunk (the ICC profile) and an `eXIf` chunk inserted before the image data."
+    import zlib
+    if png[:8] != _PNG_SIGNATURE: raise ValueError("add_png_metadata: not PNG data")
+    extra = b""
+    if icc_profile: extra += _png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(icc_profile))
+    if exif: extra += _png_chunk(b"eXIf", _exif_payload(exif))
+    at = 8 + 12 + int.from_bytes(png[8:12], "big")        # after the signature and IHDR (iCCP must precede PLTE and IDAT)
+    return png[:at] + extra + png[at:]
+
+def add_jpeg_metadata(jpeg: bytes, exif: bytes | None = None, icc_profile: bytes | None = None) -> bytes:
+    "JPEG bytes with an APP1 Exif segment and the ICC profile in APP2 `ICC_PROFILE` segments (split at 65,519 bytes) after SOI/APP0."
+    if jpeg[:2] != b"\xff\xd8": raise ValueError("add_jpeg_metadata: not JPEG data")
+    segs = b""
+    if exif:
+        body = b"Exif\x00\x00" + _exif_payload(exif)
+        if len(body) + 2 <= 65535: segs += b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body
+    if icc_profile:
+        parts = [icc_profile[i:i + 65519] for i in range(0, len(icc_profile), 65519)]
+        if len(parts) <= 255:
+            for k, part in enumerate(parts, 1):
+                body = b"ICC_PROFILE\x00" + bytes([k, len(parts)]) + part
+                segs += b"\xff\xe2" + (len(body) + 2).to_bytes(2, "big") + body
+    at = 2
+    if jpeg[2:4] == b"\xff\xe0": at = 4 + int.from_bytes(jpeg[4:6], "big")   # keep JFIF first
+    return jpeg[:at] + segs + jpeg[at:]
+
+def write_image(path, img, bits: int = 8, alpha=None, exif: bytes | None = None, icc_profile: bytes | None = None) -> Path:
+    """Write float RGB `[H, W, 3]` (or `[H, W]`) in [0, 1] as an 8- or 16-bit image, atomically. The format follows the suffix.
+    `alpha` `[H, W]` in [0, 1] adds an alpha channel (PNG, TIFF, BMP); `exif` and `icc_profile` (bytes, as Pillow reads them)
+    are embedded in PNG (`eXIf`, `iCCP`) and JPEG (APP1, APP2) and left out of TIFF and BMP."""
     path = Path(path)
     if bits not in (8, 16): raise ValueError(f"bits={bits}: expected 8 or 16")
     if path.suffix.lower() not in IMAGE_SUFFIXES: raise ValueError(f"{path}: unknown image suffix (expected one of {IMAGE_SUFFIXES})")
@@ -86,9 +161,19 @@ def write_image(path, img, bits: int = 8) -> Path:
     q = np.clip(img, 0, 1) * (255 if bits == 8 else 65535)
     q = np.round(q).astype(np.uint8 if bits == 8 else np.uint16)
     if q.ndim == 3 and q.shape[2] == 3: q = q[..., ::-1]
+    if alpha is not None:
+        if path.suffix.lower() in (".jpg", ".jpeg"): raise ValueError(f"{path}: JPEG has no alpha channel (use PNG or TIFF)")
+        a = np.asarray(alpha, dtype=np.float32)
+        if a.shape != q.shape[:2]: raise ValueError(f"alpha for {path} has shape {a.shape}: expected {q.shape[:2]}")
+        a = np.round(np.clip(a, 0, 1) * (255 if bits == 8 else 65535)).astype(q.dtype)
+        q = np.concatenate([q if q.ndim == 3 else np.repeat(q[..., None], 3, axis=2), a[..., None]], axis=2)
     ok, enc = cv2.imencode(path.suffix, np.ascontiguousarray(q))
     if not ok: raise ValueError(f"{path}: OpenCV could not encode the image")
-    return atomic_write_bytes(path, enc.tobytes())
+    data = enc.tobytes()
+    if exif or icc_profile:
+        if path.suffix.lower() == ".png": data = add_png_metadata(data, exif, icc_profile)
+        elif path.suffix.lower() in (".jpg", ".jpeg"): data = add_jpeg_metadata(data, exif, icc_profile)
+    return atomic_write_bytes(path, data)
 
 # %% ../nbs/00_core.ipynb #c2c176ff
 def to_tensor(img) -> torch.Tensor:
@@ -148,6 +233,67 @@ def run_subcommand(table: dict, argv=None, prog: str = "jdrl"):
         raise SystemExit(2)
     module, func, _ = table[name]
     return getattr(importlib.import_module(module), func)(argv[1:])
+
+# %% ../nbs/00_core.ipynb #d6154b9c
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2   # success; some inputs failed (deblur) or a run failed (non-finite loss); a user error
+
+class UserError(ValueError):
+    "A mistake in a command's arguments or inputs; the message names the argument or file and what was expected."
+
+def user_error(prog: str, err) -> int:
+    "Print `err` as one line `PROG: error: MESSAGE` on stderr (no traceback) and return the exit status 2."
+    msg = " ".join(str(err).split()) or type(err).__name__
+    print(f"{prog}: error: {msg}", file=sys.stderr, flush=True)
+    return EXIT_USAGE
+
+def user_errors(prog: str, *types):
+    "Decorator of a `main(argv)`: `UserError`, `ImageReadError` and `types` become `user_error(prog, e)` (exit status 2)."
+    catch = (UserError, ImageReadError, *types)
+    def wrap(fn):
+        import functools
+        @functools.wraps(fn)
+        def main(argv=None):
+            try: return fn(argv)
+            except catch as e: return user_error(prog, e)
+        return main
+    return wrap
+
+MANIFEST_SUFFIX = ".written.json"
+
+def manifest_path(folder, command: str) -> Path:
+    "Where `command` records, in `folder`, the files it wrote there: `folder/.jdrl-COMMAND.written.json`."
+    return Path(folder) / f".jdrl-{command}{MANIFEST_SUFFIX}"
+
+def read_manifest(folder, command: str) -> list[Path]:
+    "The files (inside `folder`) that `command` recorded as written by it; [] when there is no manifest. A damaged one is a `UserError`."
+    import json
+    folder, path = Path(folder), manifest_path(folder, command)
+    if not path.is_file(): return []
+    try: names = json.loads(path.read_text())["files"]
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        raise UserError(f"{path}: damaged manifest of the files jdrl {command} wrote ({type(e).__name__}); remove the folder by hand") from None
+    root, out = folder.resolve(), []
+    for n in names:
+        p = (folder / n)
+        if not isinstance(n, str) or Path(n).is_absolute() or ".." in Path(n).parts or not p.resolve().is_relative_to(root):
+            raise UserError(f"{path}: names {n!r}, a file outside {folder}; remove the folder by hand")
+        out.append(p)
+    return out
+
+def write_manifest(folder, command: str, files) -> Path:
+    "Record `files` (paths inside `folder`) as written by `command` (atomically), so that a later overwrite removes those and only those."
+    import json
+    folder = Path(folder)
+    names = sorted({Path(f).resolve().relative_to(folder.resolve()).as_posix() for f in files})
+    return atomic_write_text(manifest_path(folder, command), json.dumps({"command": f"jdrl {command}", "files": names}, indent=0) + "\n")
+
+def remove_written(folder, command: str, extra=()) -> int:
+    "Delete the files of `command`'s manifest in `folder` (and the manifest, and `extra` paths); the number of files removed."
+    n = 0
+    for p in [*read_manifest(folder, command), *map(Path, extra)]:
+        if p.is_file(): p.unlink(); n += 1
+    manifest_path(folder, command).unlink(missing_ok=True)
+    return n
 
 # %% ../nbs/00_core.ipynb #95a17b83
 def charbonnier(x: torch.Tensor, y: torch.Tensor, eps: float = 1e-3, mask: torch.Tensor | None = None) -> torch.Tensor:

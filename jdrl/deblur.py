@@ -11,14 +11,15 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from .core import IMAGE_SUFFIXES, ImageReadError, read_image, write_image, to_tensor, to_image
+from .core import IMAGE_SUFFIXES, ImageReadError, UserError, read_image, read_image_alpha, write_image, to_tensor, to_image, user_error
 from .train.checkpoint import CheckpointError, load_deblurrer   # the reader, not the training loop
 
 # %% auto #0
-__all__ = ['EXIF_ORIENTATION_TAG', 'DEFAULT_OVERLAP', 'exif_orientation', 'apply_orientation', 'Photo', 'read_photo',
-           'output_bits', 'size_multiple', 'TileGrid', 'tile_grid', 'axis_windows', 'measure_memory',
-           'available_memory', 'TiledOutput', 'choose_tile', 'deblur_tensor', 'blur_map_pca', 'colorize',
-           'blur_map_image', 'collect_inputs', 'deblur_file', 'deblur_main']
+__all__ = ['EXIF_ORIENTATION_TAG', 'DEFAULT_OVERLAP', 'DEFAULT_TILE', 'exif_orientation', 'apply_orientation', 'Photo',
+           'exif_set_orientation', 'photo_metadata', 'read_photo', 'output_bits', 'size_multiple', 'TileGrid',
+           'tile_grid', 'axis_windows', 'measure_memory', 'available_memory', 'TiledOutput', 'choose_tile',
+           'deblur_tensor', 'blur_map_pca', 'colorize', 'blur_map_image', 'collect_jobs', 'collect_inputs',
+           'deblur_file', 'deblur_main']
 
 # %% ../nbs/17_deblur.ipynb #291cab11
 EXIF_ORIENTATION_TAG = 0x0112
@@ -53,12 +54,49 @@ class Photo(NamedTuple):
     image: np.ndarray      # float32 RGB [H, W, 3] in [0, 1], upright (orientation applied)
     bits: int              # bit depth of the file: 8, 16 (or 32 for float TIFF)
     orientation: int       # the file's EXIF orientation, already applied to `image`
+    alpha: np.ndarray | None = None          # float32 [H, W] in [0, 1], upright, or None
+    exif: bytes | None = None                # the EXIF block (`Exif\0\0` + TIFF data), orientation set to 1, or None
+    icc_profile: bytes | None = None         # the embedded ICC profile, or None
 
-def read_photo(path) -> Photo:
-    "Read a user's photo upright: `jdrl.core.read_image` plus the EXIF orientation (raises `ImageReadError` naming the file)."
+def exif_set_orientation(exif: bytes, orientation: int = 1) -> bytes:
+    "The EXIF block `exif` with its IFD0 orientation tag set to `orientation` in place (everything else byte for byte); unchanged if it has none."
+    head = 6 if exif[:6] == b"Exif\x00\x00" else 0
+    t = exif[head:]
+    if len(t) < 8 or t[:2] not in (b"II", b"MM"): return exif
+    order = "little" if t[:2] == b"II" else "big"
+    ifd = int.from_bytes(t[4:8], order)
+    if ifd + 2 > len(t): return exif
+    for k in range(int.from_bytes(t[ifd:ifd + 2], order)):
+        e = ifd + 2 + 12 * k
+        if e + 12 > len(t): break
+        if int.from_bytes(t[e:e + 2], order) == EXIF_ORIENTATION_TAG and int.from_bytes(t[e + 2:e + 4], order) == 3:   # SHORT
+            t = t[:e + 8] + orientation.to_bytes(2, order) + t[e + 10:]
+            return exif[:head] + t
+    return exif
+
+def photo_metadata(path) -> tuple[bytes | None, bytes | None]:
+    "`(EXIF block with orientation 1, ICC profile)` of the image file `path`, each None when absent or unreadable (as Pillow reads them)."
+    try:
+        import warnings
+        from PIL import Image
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                exif, icc = im.info.get("exif"), im.info.get("icc_profile")
+    except Exception:
+        return None, None
+    exif = exif_set_orientation(exif, 1) if isinstance(exif, (bytes, bytearray)) and exif else None
+    return (bytes(exif) if exif else None), (bytes(icc) if isinstance(icc, (bytes, bytearray)) and icc else None)
+
+def read_photo(path, metadata: bool = False) -> Photo:
+    """Read a user's photo upright: `jdrl.core.read_image` plus the EXIF orientation (raises `ImageReadError` naming
+    the file); with `metadata`, also its alpha channel (upright), EXIF block and ICC profile."""
     img, bits = read_image(path, with_bits=True)
     o = exif_orientation(path)
-    return Photo(apply_orientation(img, o), bits, o)
+    if not metadata: return Photo(apply_orientation(img, o), bits, o)
+    alpha = read_image_alpha(path)
+    exif, icc = photo_metadata(path)
+    return Photo(apply_orientation(img, o), bits, o, None if alpha is None else apply_orientation(alpha, o), exif, icc)
 
 def output_bits(bits: int, suffix: str) -> int:
     "Bit depth to write an image of `bits` bits as `suffix`: 16 stays 16 (PNG, TIFF), 32-bit float becomes 16, JPEG/BMP are 8."
@@ -155,9 +193,18 @@ def _peak_bytes(model: nn.Module, side: int, device: torch.device, dtype) -> int
             return torch.cuda.max_memory_allocated(device) - base
         from torch.profiler import profile, ProfilerActivity
         with _quiet_fd2(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: model(x)
-    events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == "[memory]")
+    top = [e for e in prof.events() if e.cpu_parent is None]                # the public event list, not profiler internals
+    return int(_events_peak(top) * _CPU_PEAK_MARGIN)
+
+_CPU_PEAK_MARGIN = 1.25   # operators' own scratch buffers, freed before they return, are not in their net figures (UNet: +16 %)
+
+def _events_peak(events) -> int:
+    "Peak of the running sum of the net bytes (`cpu_memory_usage`) that profiler `events` allocate, in time order, inside each one too."
     live = peak = 0
-    for _, n in events: live += n; peak = max(peak, live)
+    for e in sorted(events, key=lambda e: e.time_range.start):
+        inner = _events_peak(e.cpu_children) if e.cpu_children else 0
+        peak = max(peak, live + max(inner, e.cpu_memory_usage))
+        live += e.cpu_memory_usage
     return peak
 
 _MEMORY_CACHE: "weakref.WeakKeyDictionary[nn.Module, dict]" = weakref.WeakKeyDictionary()
@@ -203,6 +250,7 @@ class TiledOutput(NamedTuple):
     tiles: int                           # number of tiles run
 
 DEFAULT_OVERLAP = 128     # the largest tiled-vs-untiled difference of the trained CPU-profile model stays below one 8-bit level (see the end)
+DEFAULT_TILE = 1024       # fixed, so that the output does not depend on the free memory; memory only lowers it (halving)
 
 def _blur_map_channels(model: nn.Module) -> int | None:
     "M for a `Deblurrer` with a fusion block, None for one without; 35 (m = 8) for other models."
@@ -215,24 +263,38 @@ def _map_scale(channels: int, height: int, width: int, budget: int) -> int:
         if channels * 4 * math.ceil(height / s) * math.ceil(width / s) <= budget: return s
     return 16
 
+def _least_tile(overlap: int, mult: int) -> int:
+    return -(-overlap // mult) * mult + mult
+
+def _halve(side: int, mult: int) -> int:
+    return side // 2 // mult * mult
+
 def choose_tile(model: nn.Module, height: int, width: int, device=None, dtype=None, overlap: int = DEFAULT_OVERLAP,
-                memory_budget: int | None = None, fraction: float = 0.5, extra_bytes: int = 0) -> int:
-    """The largest square tile side (a multiple of the model's size multiple) whose pass fits in `memory_budget` bytes
-    (default: `fraction` of the memory available on `device`, less `extra_bytes` of CPU buffers); the whole image when it fits."""
+                memory_budget: int | None = None, fraction: float = 0.5, extra_bytes: int = 0, tile: int = DEFAULT_TILE) -> int:
+    """The tile side: `tile` (the whole image when it is smaller), halved (rounded down to the model's size multiple)
+    while one pass of it would not fit in `memory_budget` bytes (default: `fraction` of the memory available on
+    `device`, less `extra_bytes` of CPU buffers). With memory to spare the answer does not depend on how much."""
     device = torch.device(device) if device is not None else _model_device(model)
     mult = size_multiple(model)
+    ch, cw = -(-height // mult) * mult, -(-width // mult) * mult
+    side = max(ch, cw) if max(ch, cw) <= tile else max(tile // mult * mult, mult)
     per_px, fixed = measure_memory(model, device, dtype)
     if memory_budget is None:
         memory_budget = int(fraction * available_memory(device)) - (extra_bytes if device.type == "cpu" else 0)
-    pixels = (memory_budget - fixed) / per_px
-    ch, cw = -(-height // mult) * mult, -(-width // mult) * mult
-    if pixels >= ch * cw: return max(ch, cw)
-    side = int(math.sqrt(max(pixels, 0))) // mult * mult
-    least = -(-overlap // mult) * mult + mult
-    if side < least:
-        raise MemoryError(f"a {least}x{least} tile (overlap {overlap}) needs about {(fixed + per_px * least * least) / 1e6:.0f} MB "
-                          f"on {device}, but the budget is {memory_budget / 1e6:.0f} MB: free memory, use a smaller --overlap or the CPU")
+    least = _least_tile(overlap, mult)
+    need = lambda s: fixed + per_px * min(s, ch) * min(s, cw)
+    while need(side) > memory_budget:
+        if _halve(side, mult) < least:
+            raise MemoryError(f"a {least}x{least} tile (overlap {overlap}) needs about {need(least) / 1e6:.0f} MB "
+                              f"on {device}, but the budget is {memory_budget / 1e6:.0f} MB: free memory, use a smaller --overlap or the CPU")
+        side = _halve(side, mult)
     return side
+
+def _is_allocation_failure(e: BaseException) -> bool:
+    "An out-of-memory error of torch (CPU or CUDA) or Python, as opposed to any other RuntimeError."
+    if isinstance(e, MemoryError) or type(e).__name__ == "OutOfMemoryError": return True
+    msg = str(e).lower()
+    return isinstance(e, RuntimeError) and ("out of memory" in msg or "can't allocate" in msg or "cannot allocate" in msg)
 
 @torch.inference_mode()
 def deblur_tensor(model: nn.Module, image, tile: int | tuple[int, int] | None = None, overlap: int = DEFAULT_OVERLAP,
@@ -240,10 +302,12 @@ def deblur_tensor(model: nn.Module, image, tile: int | tuple[int, int] | None = 
                   map_budget: int = 256 * 2**20, max_tiles: int | None = None, progress: bool = False) -> TiledOutput:
     """Deblur one image (`[1, 3, H, W]` tensor or `[H, W, 3]` array in [0, 1]) with `model` in overlapping tiles.
 
-    `tile`: side (or `(h, w)`) of the tiles; None chooses it from the memory available (`memory_budget` bytes if
-    given). `overlap`: pixels shared by neighbouring tiles. `device`: where the model runs (default: where it is;
-    the model is moved there). `dtype`: `torch.bfloat16` runs under autocast. `blur_map`: also blend the model's
-    blur map. `max_tiles`: stop after that many tiles (benchmarks only: the rest of the output stays zero)."""
+    `tile`: side (or `(h, w)`) of the tiles; None: `DEFAULT_TILE`, halved while a pass would not fit in the memory
+    available (`memory_budget` bytes if given). On an allocation failure the tile is halved and the image started
+    again (down to the least tile the overlap allows). `overlap`: pixels shared by neighbouring tiles. `device`:
+    where the model runs (default: where it is; the model is moved there). `dtype`: `torch.bfloat16` runs under
+    autocast. `blur_map`: also blend the model's blur map. `max_tiles`: stop after that many tiles (benchmarks
+    only: the rest of the output stays zero)."""
     x = to_tensor(image) if isinstance(image, np.ndarray) else image
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[:2] != (1, 3):
         raise ValueError(f"image must be a [1, 3, H, W] tensor or an [H, W, 3] array, got {getattr(x, 'shape', type(x).__name__)}")
@@ -261,6 +325,22 @@ def deblur_tensor(model: nn.Module, image, tile: int | tuple[int, int] | None = 
     if tile is None:
         tile = choose_tile(model, H, W, device, dtype, overlap, memory_budget,
                            extra_bytes=H * W * (24 + (4 * (channels or 0) // (s * s) if blur_map else 0)))
+    least = _least_tile(overlap, mult)
+    while True:
+        try: return _run_tiles(model, x, tile, overlap, mult, s, device, dtype, blur_map, max_tiles, progress)
+        except (RuntimeError, MemoryError) as e:
+            if not _is_allocation_failure(e): raise
+            th, tw = (tile, tile) if isinstance(tile, int) else tile
+            smaller = _halve(min(max(th, tw), -(-max(H, W) // mult) * mult), mult)     # half the tile actually used
+            if device.type == "cuda": torch.cuda.empty_cache()
+            if smaller < least:
+                raise MemoryError(f"out of memory on {device} even with {th}x{tw} tiles (overlap {overlap}); "
+                                  f"free memory, use a smaller --overlap or another device: {str(e)[:200]}") from None
+            tile = smaller
+
+def _run_tiles(model, x, tile, overlap, mult, s, device, dtype, blur_map, max_tiles, progress) -> TiledOutput:
+    "One tiled pass of `deblur_tensor` with a given tile size."
+    H, W = x.shape[-2:]
     g = tile_grid(H, W, tile, overlap, mult)
     wy, wx = axis_windows(g.rows, overlap // 2), axis_windows(g.cols, overlap // 2)
     out = torch.zeros(1, 3, H, W)
@@ -284,6 +364,7 @@ def deblur_tensor(model: nn.Module, image, tile: int | tuple[int, int] | None = 
                 pooled = F.avg_pool2d(bmap.float() * w, s, ceil_mode=True) if s > 1 else bmap.float() * w
                 if acc is None: acc = torch.zeros(1, bmap.shape[1], math.ceil(H / s), math.ceil(W / s))
                 acc[..., y0 // s:y0 // s + pooled.shape[-2], x0 // s:x0 // s + pooled.shape[-1]] += pooled.cpu()
+            del piece, restored, bmap, w
             if bar is not None: bar.update()
     finally:
         model.train(was_training)
@@ -323,22 +404,35 @@ def blur_map_image(blur_map: torch.Tensor, size: tuple[int, int], cmap: str = "v
     return colorize(g, cmap, (0, 100))
 
 # %% ../nbs/17_deblur.ipynb #50a9ba32
-def collect_inputs(inputs: Sequence) -> tuple[list[Path], list[tuple[str, str]]]:
-    "`(image files, problems)` for command-line INPUTs: files as given, folders' image files (by suffix, sorted)."
-    files, problems = [], []
+def collect_jobs(inputs: Sequence, exclude=None) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
+    """`(jobs, problems)` for command-line INPUTs: a job is `(image file, its path relative to the output folder)`:
+    a file as given (its name), a folder's image files at any depth (their path below the folder), sorted; hidden
+    files and folders, and the folder `exclude` (the output folder), are skipped."""
+    jobs, problems = [], []
+    skip = Path(exclude).resolve() if exclude is not None else None
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not q.name.startswith("."))
-            if not found: problems.append((str(p), f"no image files in this folder (expected {', '.join(IMAGE_SUFFIXES)})"))
-            files += found
+            found = []
+            for dirpath, dirnames, filenames in os.walk(p):
+                d = Path(dirpath)
+                dirnames[:] = sorted(n for n in dirnames if not n.startswith(".") and (skip is None or (d / n).resolve() != skip))
+                found += [(d / f, (d / f).relative_to(p)) for f in sorted(filenames)
+                          if not f.startswith(".") and Path(f).suffix.lower() in IMAGE_SUFFIXES and (d / f).is_file()]
+            if not found: problems.append((str(p), f"no image files in this folder or below (expected {', '.join(IMAGE_SUFFIXES)})"))
+            jobs += found
         elif p.is_file():
-            if p.suffix.lower() in IMAGE_SUFFIXES: files.append(p)
+            if p.suffix.lower() in IMAGE_SUFFIXES: jobs.append((p, Path(p.name)))
             else: problems.append((str(p), f"not an image file name (expected one of {', '.join(IMAGE_SUFFIXES)})"))
         else: problems.append((str(p), "no such file or folder"))
-    unique: dict[Path, Path] = {}
-    for f in files: unique.setdefault(f.resolve(), f)                       # a file named twice is deblurred once
+    unique: dict[Path, tuple[Path, Path]] = {}
+    for job in jobs: unique.setdefault(job[0].resolve(), job)                 # a file named twice is deblurred once
     return list(unique.values()), problems
+
+def collect_inputs(inputs: Sequence, exclude=None) -> tuple[list[Path], list[tuple[str, str]]]:
+    "`(image files, problems)` for command-line INPUTs: files as given, folders' image files at any depth (see `collect_jobs`)."
+    jobs, problems = collect_jobs(inputs, exclude)
+    return [src for src, _ in jobs], problems
 
 def _resolve_device(name: str) -> torch.device:
     if name == "auto": return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -349,30 +443,37 @@ def _resolve_device(name: str) -> torch.device:
     return dev
 
 def deblur_file(model: nn.Module, src, dst, blur_map_dst=None, **kwargs) -> TiledOutput:
-    """Deblur the photo `src` into `dst` (upright, same size, the input's bit depth where `dst`'s format allows it) and,
-    when `blur_map_dst` is given, its colour-mapped blur map; `kwargs` go to `deblur_tensor`. Overwrites `dst`."""
-    photo = read_photo(src)
+    """Deblur the photo `src` into `dst` (upright, same size, the input's bit depth where `dst`'s format allows it,
+    its alpha channel, EXIF and ICC profile where the format holds them) and, when `blur_map_dst` is given, its
+    colour-mapped blur map; `kwargs` go to `deblur_tensor`. Overwrites `dst`."""
+    photo = read_photo(src, metadata=True)
     h, w = photo.image.shape[:2]
-    bits = output_bits(photo.bits, Path(dst).suffix)
+    suffix = Path(dst).suffix.lower()
+    bits = output_bits(photo.bits, suffix)
+    alpha = photo.alpha if suffix not in (".jpg", ".jpeg") else None
+    if alpha is not None and photo.alpha.shape != (h, w): alpha = None
+    meta = dict(exif=photo.exif, icc_profile=photo.icc_profile)
     x = to_tensor(photo.image)
     del photo                                                              # keep one full-size copy, not two
     res = deblur_tensor(model, x, blur_map=blur_map_dst is not None, **kwargs)
     del x
-    write_image(dst, to_image(res.restored), bits=bits)
+    write_image(dst, to_image(res.restored), bits=bits, alpha=alpha, **meta)
     if blur_map_dst is not None: write_image(blur_map_dst, blur_map_image(res.blur_map, (h, w)), bits=8)
     return res
 
 def deblur_main(argv=None) -> int:
     "`jdrl deblur INPUT... --checkpoint CKPT --out DIR`: deblur photos with a trained checkpoint (see the notebook for every option)."
-    p = argparse.ArgumentParser(prog="jdrl deblur", description="Deblur photos (files or folders) with a checkpoint of `jdrl train`, "
-                                "at full resolution in overlapping tiles; outputs keep the size, bit depth and orientation of the input.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (PNG, JPEG, TIFF, BMP) or folders of them")
+    p = argparse.ArgumentParser(prog="jdrl deblur", description="Deblur photos (files or folders, searched recursively) with a "
+                                "checkpoint of `jdrl train`, at full resolution in overlapping tiles; outputs keep the size, bit depth, "
+                                "orientation, alpha channel, EXIF and ICC profile of the input where the format allows.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (PNG, JPEG, TIFF, BMP) or folders of them (searched recursively)")
     p.add_argument("--checkpoint", required=True, help="a checkpoint written by `jdrl train` (last.pt or best.pt)")
-    p.add_argument("--out", required=True, help="folder for the deblurred images (created if needed)")
+    p.add_argument("--out", required=True, help="folder for the deblurred images (created if needed; sub-folders of inputs are mirrored)")
     p.add_argument("--blur-map", action="store_true", help="also write NAME_blurmap.png: the estimated blur map, first principal component, colour-mapped")
     p.add_argument("--device", default="auto", help="auto (CUDA if available, else CPU), cpu, cuda or cuda:N")
     p.add_argument("--bf16", action="store_true", help="run the model in bfloat16 (autocast)")
-    p.add_argument("--tile", type=int, default=None, help="tile side in pixels (default: the largest that fits in half the free memory)")
+    p.add_argument("--tile", type=int, default=None, help=f"tile side in pixels (default {DEFAULT_TILE}, halved only when memory is short); "
+                   "halved again on an allocation failure")
     p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP, help=f"pixels shared by neighbouring tiles (default {DEFAULT_OVERLAP})")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs (inputs are never overwritten)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no per-image lines")
@@ -380,38 +481,51 @@ def deblur_main(argv=None) -> int:
     if a.tile is not None and a.tile < 16: p.error(f"--tile {a.tile}: expected at least 16 pixels")
     if a.overlap < 0: p.error(f"--overlap {a.overlap}: expected 0 or more pixels")
     if a.tile is not None and a.tile <= a.overlap: p.error(f"--tile {a.tile}: must be larger than --overlap {a.overlap}")
-    err = lambda msg: (print(f"jdrl deblur: error: {msg}", file=sys.stderr), 2)[1]
+    err = lambda msg: user_error("jdrl deblur", msg)
+    out_dir = Path(a.out)
+    if out_dir.exists() and not out_dir.is_dir(): return err(f"--out {out_dir}: exists and is not a folder")
+    # the inputs and outputs, all checked before anything is computed or written
+    jobs, problems = collect_jobs(a.inputs, exclude=out_dir)
+    inputs = {src.resolve() for src, _ in jobs}
+    plan, claimed = [], {}
+    for src, rel in jobs:
+        dst = out_dir / rel
+        bdst = dst.with_name(f"{dst.stem}_blurmap.png") if a.blur_map else None
+        why = None
+        for target in filter(None, (dst, bdst)):
+            r = target.resolve()
+            if r in inputs: why = f"would write over the input {r} (choose another --out)"
+            elif r in claimed: why = f"its output {target} is also the output of {claimed[r]}; rename one of them"
+            elif target.exists() and not a.overwrite: why = f"its output {target} exists (pass --overwrite to replace it)"
+            if why: break
+        if why is None:
+            try: read_image(src)                                           # decodes: truncated or corrupt files are named now
+            except ImageReadError as e: why = str(e).removeprefix(f"{src}: ")
+        if why: problems.append((str(src), why)); continue
+        for target in filter(None, (dst, bdst)): claimed[target.resolve()] = src
+        plan.append((src, dst, bdst))
     try: device = _resolve_device(a.device)
     except ValueError as e: return err(e)
     try: model, cfg = load_deblurrer(a.checkpoint, device)
     except CheckpointError as e: return err(e)
     if a.blur_map and getattr(model, "fusion", None) is None:
         return err(f"--blur-map: the model in {a.checkpoint} has no blur-map estimator (it was trained with fusion=none)")
+    if problems:
+        for name, why in problems: err(f"{name}: {why}")
+        if len(problems) > 1: err(f"{len(problems)} problems with the inputs (above); nothing was written")
+        return 2
     dtype = torch.bfloat16 if a.bf16 else None
     try:                                                                    # fail once here, not once per photo
         side = 2 * size_multiple(model)
         with torch.inference_mode(), _autocast(device, dtype): model(torch.rand(1, 3, side, side, device=device))
     except RuntimeError as e:
         return err(f"the model of {a.checkpoint} does not run on {device}{' in bfloat16 (drop --bf16)' if a.bf16 else ''}: {str(e)[:300]}")
-    out_dir = Path(a.out)
-    if out_dir.exists() and not out_dir.is_dir(): return err(f"--out {out_dir}: exists and is not a folder")
-    files, failed = collect_inputs(a.inputs)
-    inputs = {f.resolve() for f in files}
-    claimed: dict[Path, Path] = {}
     from tqdm.auto import tqdm
     say = (lambda *_: None) if a.quiet else (lambda msg: tqdm.write(msg, file=sys.stderr))
     say(f"model: {cfg.backbone} (width {cfg.width or 'default'}), fusion {cfg.fusion}, on {device}{' in bf16' if a.bf16 else ''}")
-    done, t_start = 0, time.perf_counter()
-    for src in tqdm(files, unit="image", disable=a.quiet or len(files) < 2, file=sys.stderr):
-        dst = out_dir / src.name
-        bdst = out_dir / f"{src.stem}_blurmap.png" if a.blur_map else None
+    done, failed, t_start = 0, [], time.perf_counter()
+    for src, dst, bdst in tqdm(plan, unit="image", disable=a.quiet or len(plan) < 2, file=sys.stderr):
         try:
-            for target in filter(None, (dst, bdst)):
-                r = target.resolve()
-                if r in inputs: raise FileExistsError(f"would write over the input {r} (choose another --out)")
-                if r in claimed: raise FileExistsError(f"{target} is also the output of {claimed[r]}; rename one of them")
-                if target.exists() and not a.overwrite: raise FileExistsError(f"{target} exists (pass --overwrite to replace it)")
-            for target in filter(None, (dst, bdst)): claimed[target.resolve()] = src
             t0 = time.perf_counter()
             res = deblur_file(model, src, dst, bdst, tile=a.tile, overlap=a.overlap, device=device, dtype=dtype,
                               progress=not a.quiet)
@@ -419,10 +533,10 @@ def deblur_main(argv=None) -> int:
             h, w = res.restored.shape[-2:]
             say(f"{src} -> {dst}: {w}x{h}, {res.tiles} tile(s) of {res.tile[1]}x{res.tile[0]}, {time.perf_counter() - t0:.1f}s")
         except (ImageReadError, OSError, ValueError, RuntimeError, MemoryError) as e:
-            why = str(e).removeprefix(f"{src}: ")
-            failed.append((str(src), why if isinstance(e, (ImageReadError, FileExistsError)) else f"{type(e).__name__}: {why}"))
+            why = " ".join(str(e).removeprefix(f"{src}: ").split())
+            failed.append((str(src), why if isinstance(e, ImageReadError) else f"{type(e).__name__}: {why}"))
             say(f"{src}: FAILED: {failed[-1][1]}")
-    print(f"jdrl deblur: {done} of {len(files)} image(s) written to {out_dir} in {time.perf_counter() - t_start:.1f}s"
-          + (f"; {len(failed)} problem(s):" if failed else ""), file=sys.stderr)
+    print(f"jdrl deblur: {done} of {len(plan)} image(s) written to {out_dir} in {time.perf_counter() - t_start:.1f}s"
+          + (f"; {len(failed)} failed:" if failed else ""), file=sys.stderr)
     for name, why in failed: print(f"  {name}: {why}", file=sys.stderr)
     return 1 if failed else 0

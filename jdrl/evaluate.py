@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 import torch
-from .core import read_image, to_tensor, atomic_write_text
+from .core import read_image, to_tensor, atomic_write_text, user_error
 from .metrics import get_metric, Metric, MetricUnavailable, METRICS
 
 # %% auto #0
@@ -236,6 +236,10 @@ def eval_main(argv=None):
     p.add_argument("--json", action="store_true", help="print one JSON object of the means as the last line")
     p.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
     a = p.parse_args(argv)
+    if a.out:                                                    # checked now, not after all the scoring
+        out = Path(a.out)
+        if out.is_dir(): p.error(f"--out {out}: is a folder; expected the name of a CSV file to write")
+        if out.parent.exists() and not out.parent.is_dir(): p.error(f"--out {out}: {out.parent} is not a folder")
     try:
         cropper, names = crop_policy(a.crop), parse_metrics(a.metrics)
         flow = None
@@ -245,8 +249,7 @@ def eval_main(argv=None):
         df = evaluate(a.pred, a.gt, protocol=a.protocol, metrics=names, crop=cropper, flow=flow, padding=a.padding,
                       hub_dir=a.hub_dir, device=a.device, progress=a.progress)
     except (ValueError, FileNotFoundError, KeyError) as e:       # ImageReadError and DatasetError are ValueErrors
-        print(f"jdrl eval: error: {e}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(user_error("jdrl eval", e))              # one line, status 2
     print(format_table(df))
     if a.out:
         atomic_write_text(a.out, df.to_csv(float_format="%.6f"))

@@ -372,15 +372,33 @@ def write_synthetic(out: str | Path, n: int, size: int = 128, severity: str = "s
                     overwrite: bool = False, progress: bool = True) -> Path:
     "Write `n` samples under `out/` (see above) and return the path of `synth.json`."
     from tqdm.auto import tqdm
+    from jdrl.core import UserError, read_manifest, write_manifest, remove_written
     out = Path(out)
+    # every argument is checked, and the first sample made, before anything in `out` is touched
+    if out.exists() and not out.is_dir(): raise UserError(f"--out {out}: exists and is not a folder (expected a folder to write the set into)")
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise UserError(f"--seed {seed}: expected an integer >= 0")
     ds = SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, source=source, depth=depth, max_coc=max_coc, noise=noise)
-    old = [p for d in SYNTH_FOLDERS if (out / d).is_dir() for p in (out / d).glob("*.png")] + ([out / "synth.json"] if (out / "synth.json").exists() else [])
+    first = ds.sample(0)
+    ours = {p.resolve() for p in read_manifest(out, "synth")}
+    if not ours and (out / "synth.json").is_file():          # a set written before the manifest: synth.json names its samples
+        try: names = [r["name"] for r in json.loads((out / "synth.json").read_text())["samples"]]
+        except (ValueError, KeyError, TypeError): names = []
+        ours = {(out / d / f"{nm}.png").resolve() for d in SYNTH_FOLDERS for nm in names}
+    present = [p for d in SYNTH_FOLDERS if (out / d).is_dir() for p in sorted((out / d).iterdir()) if not p.name.startswith(".")]
+    foreign = [p for p in present if p.resolve() not in ours]
+    if foreign:
+        raise UserError(f"--out {out}: {foreign[0]}" + (f" and {len(foreign) - 1} more file(s)" if len(foreign) > 1 else "")
+                        + " were not written by jdrl synth; choose another --out (synth never removes files it did not write)")
+    old = present + ([out / "synth.json"] if (out / "synth.json").exists() else [])
     if old and not overwrite: raise FileExistsError(f"{out}: already holds a synthetic set ({len(old)} files); pass overwrite=True (--overwrite) to replace it")
-    for p in old: p.unlink()
-    records = []
+    remove_written(out, "synth", extra=old)                  # `old` holds only files of an earlier synth (checked above)
+    records, written = [], []
     for i in tqdm(range(n), desc=f"synth {split} {severity}", disable=not progress):
-        s = ds.sample(i)
+        s = first if i == 0 else ds.sample(i)
         fn = s.record["name"] + ".png"
+        written += [out / d / fn for d in SYNTH_FOLDERS]
+        out.mkdir(parents=True, exist_ok=True); write_manifest(out, "synth", written + [out / "synth.json"])   # before the files
         write_image(out / "blur" / fn, s.blur); write_image(out / "gt" / fn, s.gt)
         write_image(out / "gt_aligned" / fn, s.gt_aligned)
         write_image(out / "blur_map" / fn, s.blur_map * np.float32(BLUR_MAP_UNITS / 65535.0), bits=16)
@@ -413,7 +431,8 @@ def synth_main(argv: Sequence[str] | None = None) -> int:
     try:
         t0 = time.perf_counter()
         meta = write_synthetic(a.out, a.n, a.size, a.severity, a.seed, a.split, a.source, a.depth, a.max_coc, not a.no_noise, a.overwrite)
-    except (ValueError, FileExistsError, DatasetError) as e:
-        print(f"jdrl synth: error: {e}", file=sys.stderr); return 2
+    except (ValueError, OSError, DatasetError) as e:     # UserError, ImageReadError are ValueErrors: one line, status 2
+        from jdrl.core import user_error
+        return user_error("jdrl synth", e)
     print(f"wrote {a.n} samples ({a.size}x{a.size}, severity {a.severity}, split {a.split}) to {a.out} in {time.perf_counter() - t0:.1f} s; records in {meta.name}")
     return 0

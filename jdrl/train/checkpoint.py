@@ -80,6 +80,10 @@ def resumed_config(saved: dict, asked: TrainConfig, explicit: set[str] | None) -
     """The configuration of a resumed run: the checkpoint's, with the keys the user set explicitly (all keys when
     `explicit` is None). A key outside `_RESUME_MAY_CHANGE` that differs is an error: that would be another run."""
     old = config_from_dict(saved)
+    from jdrl.archs import registered_backbones
+    if old.backbone not in registered_backbones():
+        raise ConfigError(f"resume: the checkpoint's configuration names backbone={old.backbone!r}, which this jdrl does not have "
+                          f"(registered: {', '.join(registered_backbones())})")
     keys = {f.name for f in fields(TrainConfig)} if explicit is None else set(explicit)
     changed = {k: getattr(asked, k) for k in keys if getattr(asked, k) != getattr(old, k)}
     bad = sorted(k for k in changed if k not in _RESUME_MAY_CHANGE)
@@ -124,7 +128,10 @@ def load_deblurrer(path, device="cpu") -> tuple[nn.Module, TrainConfig]:
         raise CheckpointError(f"{path}: its configuration cannot be used by this jdrl ({e})") from None
     weights = (ck.get("modules") or {}).get("deblurrer")
     if weights is None: raise CheckpointError(f"{path}: no deblurrer weights in the checkpoint")
-    model = build_deblurrer(cfg)
+    try: model = build_deblurrer(cfg)
+    except (KeyError, TypeError, ValueError) as e:          # e.g. a backbone this jdrl does not have
+        raise CheckpointError(f"{path}: its configuration (backbone={cfg.backbone}, width={cfg.width}, fusion={cfg.fusion}) "
+                              f"cannot be built by this jdrl: {' '.join(str(e).split())[:300]}") from None
     try: model.load_state_dict(weights)
     except RuntimeError as e:
         raise CheckpointError(f"{path}: its weights do not fit the model its configuration describes "

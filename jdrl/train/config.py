@@ -191,6 +191,9 @@ def _check_config(c: TrainConfig) -> None:
         ch = f.metadata.get("choices")
         if ch is not None and v not in ch:
             raise ConfigError(f"{f.name}={v!r}: expected one of {', '.join('none' if x is None else str(x) for x in ch)}")
+    for f in fields(c):                         # lr=inf, lam=nan, ...: no number of the configuration may be infinite or NaN
+        v = getattr(c, f.name)
+        if isinstance(v, float) and not math.isfinite(v): raise ConfigError(f"{f.name}={v}: expected a finite number")
     positive = ["m", "estimator_width", "reblur_width", "reblur_blocks", "epochs", "batch_size", "lr_step_epochs", "val_every",
                 "synth_size", "synth_train"]
     for k in positive:

@@ -242,6 +242,7 @@ class TrainingRun:
         cfg, out, dist = self.cfg, self.out, self.dist
         if not dist.main: return
         out.mkdir(parents=True, exist_ok=True)
+        for tmp in [*out.glob(".last.pt.*.tmp"), *out.glob(".best.pt.*.tmp")]: tmp.unlink(missing_ok=True)  # a killed run's half-written checkpoints
         atomic_write_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=1) + "\n")
         if self.state is None:
             for stale in (self.last_path, self.best_path, out / "val.csv"):      # overwrite=true: nothing of the old run stays
@@ -417,13 +418,22 @@ def train_main(argv=None) -> int:
                                 epilog=config_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("settings", nargs="*", metavar="key=value", help="configuration settings (keys below)")
     a = p.parse_args(argv)
+    from jdrl.core import user_error, ImageReadError
+    from jdrl.data import DatasetError
+    from jdrl.archs import registered_backbones
     try: cfg, explicit = parse_overrides(a.settings)
-    except ConfigError as e: p.error(str(e))
-    try: train(cfg, explicit=explicit)
-    except (NonFiniteLossError, RunExistsError, ConfigError) as e:
+    except ConfigError as e: return user_error("jdrl train", e)
+    if not cfg.resume and cfg.backbone not in registered_backbones():
+        return user_error("jdrl train", f"backbone={cfg.backbone}: expected one of {', '.join(registered_backbones())}")
+    try: result = train(cfg, explicit=explicit)
+    except NonFiniteLossError as e:                                        # the run failed: status 1
         print(f"jdrl train: {e}", file=sys.stderr, flush=True)
         return 1
-    return 0
+    except (RunExistsError, ConfigError, DatasetError, ImageReadError, CheckpointError, FileExistsError, NotADirectoryError) as e:
+        return user_error("jdrl train", e)                                 # a user error: one line, status 2
+    if result.stopped in ("finished", "max_steps"): return 0
+    sig = getattr(signal, result.stopped, None) if result.stopped.startswith("SIG") else None
+    return 128 + int(sig) if sig is not None else 1                        # stopped by a signal: 128 + its number (143, 130)
 
 # %% ../../nbs/16_train.loop.ipynb #78e7d1c9
 #| eval: false
