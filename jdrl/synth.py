@@ -18,10 +18,10 @@ from .core import SAMPLE_PHOTOS, sample_photo, read_image, write_image, atomic_w
 from .data import BLUR_MAP_UNITS, DatasetError, list_images
 
 # %% auto #0
-__all__ = ['COC_STEP', 'SEVERITIES', 'DEFAULT_TEST_PHOTOS', 'SYNTH_FOLDERS', 'disc_kernel', 'fill_hidden', 'render_defocus',
-           'random_scene', 'disparity_scene', 'similarity_matrix', 'max_displacement', 'sample_misalignment',
-           'apply_misalignment', 'split_photos', 'PhotoSource', 'SynthSample', 'canvas_pad', 'make_sample',
-           'SyntheticDefocus', 'write_synthetic', 'synth_main']
+__all__ = ['COC_STEP', 'SEVERITIES', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'disc_kernel', 'fill_hidden',
+           'render_defocus', 'random_scene', 'disparity_scene', 'similarity_matrix', 'max_displacement',
+           'sample_misalignment', 'apply_misalignment', 'split_photos', 'PhotoSource', 'dead_leaves', 'SynthSample',
+           'canvas_pad', 'make_sample', 'SyntheticDefocus', 'write_synthetic', 'synth_main']
 
 # %% ../nbs/10_synth.ipynb #144be960
 COC_STEP = 0.5   # radius spacing (px) of the disc-kernel bank; radii in between are interpolated linearly
@@ -238,6 +238,46 @@ def _load_photo(folder: str | None, name: str, path: str | None):
         else: disp = fill_hidden(np.where(ok, disp, 0)[..., None], ok)[..., 0]
     return img, disp
 
+# %% ../nbs/10_synth.ipynb #1ad7728f
+SCENE_KINDS = ("photos", "deadleaves", "mixed")
+
+def dead_leaves(size: int, rng: np.random.Generator, r_min: float = 3.0, r_max: float | None = None, power: float = 3.0,
+                coverage: float = 4.0, textured: float = 0.5) -> np.ndarray:
+    "A `[size, size, 3]` float32 sRGB dead-leaves image: discs with radii `~ r^-power` in `[r_min, r_max]` (default size/4), painted back to front."
+    if not (isinstance(size, (int, np.integer)) and size >= 4): raise ValueError(f"size={size}: expected an integer >= 4")
+    r_max = size / 4 if r_max is None else float(r_max)
+    if not 0 < r_min < r_max: raise ValueError(f"r_min={r_min}, r_max={r_max}: expected 0 < r_min < r_max")
+    if not power > 1: raise ValueError(f"power={power}: expected a number > 1")
+    e = 1 - power                                            # inverse-CDF sampling of the truncated power law
+    lo, hi = r_min ** e, r_max ** e
+    # mean disc area, to paint `coverage` frames' worth of discs
+    if power == 3: r2 = math.log(r_max / r_min) * 2 / (r_min ** -2 - r_max ** -2)
+    else: r2 = (e / (3 - power)) * (r_max ** (3 - power) - r_min ** (3 - power)) / (hi - lo)
+    n = max(1, int(coverage * size * size / (math.pi * r2)))
+    radii = (lo + rng.random(n) * (hi - lo)) ** (1 / e)
+    cx, cy = rng.uniform(-r_max / 2, size + r_max / 2, (2, n))
+    rgb = rng.random((n, 3))
+    grey = rgb.mean(1, keepdims=True)
+    cols = (grey + rng.uniform(0.2, 1.0, (n, 1)) * (rgb - grey)).astype(np.float32)
+    tex = rng.random(n) < textured
+    freq, ang, phase, amp = rng.uniform(0.1, 0.8, n), rng.uniform(0, math.pi, n), rng.uniform(0, 2 * math.pi, n), rng.uniform(0.1, 0.5, n)
+    img = np.empty((size, size, 3), np.float32); img[:] = rng.random(3)
+    for k in range(n):
+        r = radii[k]
+        x0, x1 = max(0, int(cx[k] - r - 1)), min(size, int(cx[k] + r + 2))
+        y0, y1 = max(0, int(cy[k] - r - 1)), min(size, int(cy[k] + r + 2))
+        if x0 >= x1 or y0 >= y1: continue
+        yy, xx = np.ogrid[y0:y1, x0:x1]
+        a = np.clip(r + 0.5 - np.sqrt((xx - cx[k]) ** 2 + (yy - cy[k]) ** 2), 0, 1)[..., None].astype(np.float32)
+        c = cols[k]
+        if tex[k]:
+            s = np.sin(freq[k] * ((xx - cx[k]) * math.cos(ang[k]) + (yy - cy[k]) * math.sin(ang[k])) + phase[k])
+            c = np.clip(c * (1 + amp[k] * s[..., None]), 0, 1).astype(np.float32)
+        img[y0:y1, x0:x1] = a * c + (1 - a) * img[y0:y1, x0:x1]
+    return img
+
+
+
 # %% ../nbs/10_synth.ipynb #f890a833
 @dataclass
 class SynthSample:
@@ -269,23 +309,28 @@ def canvas_pad(size: int, severity: str, max_coc: float) -> int:
     move = p["shift"] * math.sqrt(2) + (p["zoom"] + math.radians(p["rotation"])) * size * 0.75
     return int(math.ceil(max(move + 3, max_coc + 2)))
 
-def _check_args(size, severity, depth, max_coc):
+def _check_args(size, severity, depth, max_coc, scenes="photos"):
     if not (isinstance(size, (int, np.integer)) and size >= 16): raise ValueError(f"size={size}: expected an integer >= 16")
     if severity not in SEVERITIES: raise ValueError(f"severity={severity!r}: expected one of {', '.join(SEVERITIES)}")
     if depth not in ("auto", "random"): raise ValueError(f"depth={depth!r}: expected 'auto' (real disparity where known) or 'random'")
     if not 0 < max_coc <= 65: raise ValueError(f"max_coc={max_coc}: expected a radius in (0, 65] px")
+    if scenes not in SCENE_KINDS: raise ValueError(f"scenes={scenes!r}: expected one of {', '.join(SCENE_KINDS)}")
 
 def make_sample(index: int, size: int = 128, severity: str = "sdd", seed: int = 0, split: str = "train",
-                source: PhotoSource | None = None, depth: str = "auto", max_coc: float = 7.0, noise: bool = True) -> SynthSample:
+                source: PhotoSource | None = None, depth: str = "auto", max_coc: float = 7.0, noise: bool = True,
+                scenes: str = "photos") -> SynthSample:
     "Sample `index` of the synthetic benchmark (deterministic in `(seed, split, index)`); see the steps above."
-    _check_args(size, severity, depth, max_coc)
+    _check_args(size, severity, depth, max_coc, scenes)
     source = source or PhotoSource()
     photos = source.split(split)
     rng = np.random.default_rng([seed, _SPLIT_CODE[split], index])
     name = photos[int(rng.integers(len(photos)))]
-    img, disp = source.load(name)
     pad = canvas_pad(size, severity, max_coc)
     cs = size + 2 * pad
+    procedural = scenes == "deadleaves" or (scenes == "mixed" and np.random.default_rng([seed, _SPLIT_CODE[split], index, 1]).random() < 0.5)
+    if procedural:                       # a dead-leaves scene of the canvas size (the window below is then the whole of it)
+        name, img, disp = "deadleaves", dead_leaves(cs, np.random.default_rng([seed, _SPLIT_CODE[split], index, 2])), None
+    else: img, disp = source.load(name)
     # a square window between the canvas size and 4x it (or the largest the photo has)
     h, w = img.shape[:2]
     hi = min(4.0, min(h, w) / cs)
@@ -342,12 +387,12 @@ class SyntheticDefocus(Dataset):
     "`n` samples of the synthetic misaligned defocus benchmark, made on demand (see `make_sample`)."
     def __init__(self, n: int, size: int = 128, severity: str = "sdd", seed: int = 0, split: str = "train",
                  source: str | Path | PhotoSource | None = None, depth: str = "auto", max_coc: float = 7.0, noise: bool = True,
-                 cache: bool = False):
+                 cache: bool = False, scenes: str = "photos"):
         if not (isinstance(n, (int, np.integer)) and n >= 1): raise ValueError(f"n={n}: expected a positive number of samples")
         self.n = int(n)
         self.source = source if isinstance(source, PhotoSource) else PhotoSource(source)
-        self.kw = dict(size=size, severity=severity, seed=seed, split=split, depth=depth, max_coc=max_coc, noise=noise)
-        _check_args(size, severity, depth, max_coc); self.source.split(split)   # fail now, not in a worker
+        self.kw = dict(size=size, severity=severity, seed=seed, split=split, depth=depth, max_coc=max_coc, noise=noise, scenes=scenes)
+        _check_args(size, severity, depth, max_coc, scenes); self.source.split(split)   # fail now, not in a worker
         self._cache: dict[int, SynthSample] | None = {} if cache else None
 
     def __len__(self) -> int: return self.n
@@ -369,7 +414,7 @@ SYNTH_FOLDERS = ("blur", "gt", "gt_aligned", "blur_map")
 
 def write_synthetic(out: str | Path, n: int, size: int = 128, severity: str = "sdd", seed: int = 0, split: str = "train",
                     source: str | Path | None = None, depth: str = "auto", max_coc: float = 7.0, noise: bool = True,
-                    overwrite: bool = False, progress: bool = True) -> Path:
+                    overwrite: bool = False, progress: bool = True, scenes: str = "photos") -> Path:
     "Write `n` samples under `out/` (see above) and return the path of `synth.json`."
     from tqdm.auto import tqdm
     from jdrl.core import UserError, read_manifest, write_manifest, remove_written
@@ -378,7 +423,8 @@ def write_synthetic(out: str | Path, n: int, size: int = 128, severity: str = "s
     if out.exists() and not out.is_dir(): raise UserError(f"--out {out}: exists and is not a folder (expected a folder to write the set into)")
     if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
         raise UserError(f"--seed {seed}: expected an integer >= 0")
-    ds = SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, source=source, depth=depth, max_coc=max_coc, noise=noise)
+    ds = SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, source=source, depth=depth, max_coc=max_coc, noise=noise,
+                          scenes=scenes)
     first = ds.sample(0)
     ours = {p.resolve() for p in read_manifest(out, "synth")}
     if not ours and (out / "synth.json").is_file():          # a set written before the manifest: synth.json names its samples
@@ -404,7 +450,7 @@ def write_synthetic(out: str | Path, n: int, size: int = 128, severity: str = "s
         write_image(out / "blur_map" / fn, s.blur_map * np.float32(BLUR_MAP_UNITS / 65535.0), bits=16)
         records.append(s.record)
     meta = dict(generator="jdrl.synth", version=1,
-                params=dict(n=n, size=size, severity=severity, seed=seed, split=split, depth=depth, max_coc=max_coc, noise=noise,
+                params=dict(n=n, size=size, severity=severity, seed=seed, split=split, depth=depth, max_coc=max_coc, noise=noise, scenes=scenes,
                             source="scikit-image" if source is None else str(source)),
                 severity_ranges=SEVERITIES[severity],
                 blur_map=dict(png_bits=16, units_per_px=BLUR_MAP_UNITS, meaning="circle-of-confusion radius (px) of the visible surface"),
@@ -426,11 +472,13 @@ def synth_main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--depth", default="auto", choices=["auto", "random"], help="auto: real disparity where a photo has it")
     ap.add_argument("--max-coc", type=float, default=7.0, help="largest CoC radius in px (default 7)")
     ap.add_argument("--no-noise", action="store_true", help="no sensor noise on the blurry images")
+    ap.add_argument("--scenes", default="photos", choices=list(SCENE_KINDS), help="photos, procedural dead leaves, or mixed (half each)")
     ap.add_argument("--overwrite", action="store_true", help="replace an existing synthetic set in --out")
     a = ap.parse_args(argv)
     try:
         t0 = time.perf_counter()
-        meta = write_synthetic(a.out, a.n, a.size, a.severity, a.seed, a.split, a.source, a.depth, a.max_coc, not a.no_noise, a.overwrite)
+        meta = write_synthetic(a.out, a.n, a.size, a.severity, a.seed, a.split, a.source, a.depth, a.max_coc, not a.no_noise, a.overwrite,
+                               scenes=a.scenes)
     except (ValueError, OSError, DatasetError) as e:     # UserError, ImageReadError are ValueErrors: one line, status 2
         from jdrl.core import user_error
         return user_error("jdrl synth", e)

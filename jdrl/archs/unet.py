@@ -13,9 +13,12 @@ from . import register_backbone
 __all__ = ['UNet']
 
 # %% ../../nbs/04_archs.unet.ipynb #c60627bc
-def _double_conv(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(inplace=True),
-                         nn.Conv2d(cout, cout, 3, padding=1), nn.ReLU(inplace=True))
+def _act(slope: float) -> nn.Module:
+    return nn.ReLU(inplace=True) if slope == 0 else nn.LeakyReLU(slope, inplace=True)
+
+def _double_conv(cin: int, cout: int, slope: float = 0.0) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), _act(slope),
+                         nn.Conv2d(cout, cout, 3, padding=1), _act(slope))
 
 def _up_conv(cin: int, cout: int) -> nn.Sequential:
     # nearest x2, then a 2x2 conv with TF 'same' padding (the extra row/column goes bottom/right)
@@ -27,18 +30,20 @@ class UNet(nn.Module):
     size_multiple = 16   # four 2x2 poolings
 
     def __init__(self, width: int = 64, in_channels: int = 3, out_channels: int = 3, dropout: float = 0.4,
-                 global_skip: bool = False):
+                 global_skip: bool = False, negative_slope: float = 0.0):
         super().__init__()
         if int(width) < 1: raise ValueError(f"width={width}: expected a positive integer")
+        if not 0 <= negative_slope < 1: raise ValueError(f"negative_slope={negative_slope}: expected a number in [0, 1)")
+        s = float(negative_slope)
         if global_skip and in_channels != out_channels:
             raise ValueError(f"global_skip needs in_channels == out_channels, got {in_channels} and {out_channels}")
         self.width, self.in_channels, self.out_channels, self.global_skip = int(width), in_channels, out_channels, global_skip
         ch = [self.width * 2**i for i in range(5)]
-        self.encoder = nn.ModuleList([_double_conv(in_channels, ch[0])] + [_double_conv(ch[i - 1], ch[i]) for i in range(1, 5)])
+        self.encoder = nn.ModuleList([_double_conv(in_channels, ch[0], s)] + [_double_conv(ch[i - 1], ch[i], s) for i in range(1, 5)])
         self.pool = nn.MaxPool2d(2)
         self.drop4, self.drop5 = nn.Dropout(dropout), nn.Dropout(dropout)
         self.up = nn.ModuleList([_up_conv(ch[i], ch[i - 1]) for i in range(4, 0, -1)])
-        self.decoder = nn.ModuleList([_double_conv(2 * ch[i - 1], ch[i - 1]) for i in range(4, 0, -1)])
+        self.decoder = nn.ModuleList([_double_conv(2 * ch[i - 1], ch[i - 1], s) for i in range(4, 0, -1)])
         self.head = nn.Conv2d(ch[0], out_channels, 3, padding=1)
         for mod in self.modules():
             if isinstance(mod, nn.Conv2d): nn.init.kaiming_normal_(mod.weight, mode="fan_out", nonlinearity="relu")

@@ -123,7 +123,7 @@ def build_datasets(cfg: TrainConfig):
         return PairedImages(Path(path).expanduser(), split=split if has_split(path, split) else None, cache=True)
     def synthetic(seed: int, n: int):
         from jdrl.synth import SyntheticDefocus
-        return InMemory(SyntheticDefocus(n, size=cfg.synth_size, seed=seed, split="train"))
+        return InMemory(SyntheticDefocus(n, size=cfg.synth_size, seed=seed, split="train", scenes=cfg.synth_scenes))
     train_set = synthetic(cfg.seed, cfg.synth_train) if cfg.data == "synthetic" else folder(cfg.data, "train")
     val = cfg.val_data
     if val == "auto":
@@ -136,16 +136,25 @@ def build_datasets(cfg: TrainConfig):
 HE_INIT_BACKBONES = {"unet", "dpdnet_s"}
 "Backbones whose authors initialise them with He (the paper's rule for its UNet). The zoo networks keep the initialisation their own papers use: He on them diverges (DMPHN's and MPRNet's first losses reach 1e5-1e6, IFAN's is NaN)."
 
+@contextlib.contextmanager
+def _seeded(seed: int, stream: int):
+    "Draw torch's CPU random numbers of a block from generator `(seed, stream)`, leaving the global stream as it was."
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed * 1000 + stream)
+        yield
+
 def build_model(cfg: TrainConfig):
     "`(deblurrer, reblur network or None, objective)` for `cfg`, initialised as `cfg.init` says."
     objective = build_objective(cfg)
     deblurrer = build_deblurrer(cfg)
-    reblur = objective.build_reblur_net(m=cfg.m, width=cfg.reblur_width, n_res=cfg.reblur_blocks, abs_seeds=cfg.abs_seeds)
+    with _seeded(cfg.seed, 1):                        # R's He init does not depend on what was built before it
+        reblur = objective.build_reblur_net(m=cfg.m, width=cfg.reblur_width, n_res=cfg.reblur_blocks, abs_seeds=cfg.abs_seeds)
     if cfg.init != "default":                         # R initialises itself with He already
         from jdrl.core import he_init_
         he_backbone = cfg.init == "he" or cfg.backbone in HE_INIT_BACKBONES
-        for part in ((deblurrer.backbone,) if he_backbone else ()) + (deblurrer.estimator,):
-            if part is not None: he_init_(part)
+        for k, part in enumerate(((deblurrer.backbone,) if he_backbone else ()) + (deblurrer.estimator,)):
+            if part is None: continue
+            with _seeded(cfg.seed, 2 + k): he_init_(part)   # the same backbone weights for every variant of a seed
     if cfg.identity_init:
         convs = [m for m in deblurrer.backbone.modules() if isinstance(m, nn.Conv2d)]
         proj = getattr(deblurrer.fusion, "w_o", None) if deblurrer.fusion is not None else None

@@ -69,6 +69,10 @@ class TrainConfig:
     adam_eps: float = config_field(1e-8, "Adam epsilon")
     lr_step_epochs: int = config_field(60, "halve (x lr_gamma) the learning rate every this many epochs")
     lr_gamma: float = config_field(0.5, "factor of each learning-rate step")
+    lr_schedule: str = config_field("step", "step: x lr_gamma every lr_step_epochs epochs (paper); cosine: per optimiser step, linear "
+                                    "warm-up over lr_warmup_steps, then cosine decay to lr x lr_final at the last step", ("step", "cosine"))
+    lr_warmup_steps: int = config_field(0, "cosine schedule: steps of linear learning-rate warm-up from lr/lr_warmup_steps to lr")
+    lr_final: float = config_field(0.0, "cosine schedule: the learning rate at the last step, as a fraction of lr")
     epochs: int = config_field(200, "epochs (passes over the training set)")
     max_steps: int = config_field(0, "stop after this many optimiser steps in total (0: no limit)")
     batch_size: int = config_field(1, "images per step and per process (the global batch is this x the number of processes)")
@@ -79,6 +83,8 @@ class TrainConfig:
     val_data: Optional[str] = config_field("auto", "validation pairs: auto (the synthetic validation split, or the data folder's val split "
                                  "when it has one), synthetic, a folder, or none")
     synth_size: int = config_field(512, "side of the synthetic images")
+    synth_scenes: str = config_field("photos", "content of the synthetic images: photos, deadleaves or mixed (jdrl.synth)",
+                                     ("photos", "deadleaves", "mixed"))
     synth_train: int = config_field(64, "number of synthetic training pairs")
     synth_val: int = config_field(8, "number of synthetic validation pairs")
     val_every: int = config_field(5, "validate every this many epochs (and at the end)")
@@ -198,7 +204,7 @@ def _check_config(c: TrainConfig) -> None:
                 "synth_size", "synth_train"]
     for k in positive:
         if getattr(c, k) < 1: raise ConfigError(f"{k}={getattr(c, k)}: expected at least 1")
-    for k in ["max_steps", "ckpt_every", "num_workers", "threads", "warmup_epochs", "val_max", "synth_val"]:
+    for k in ["max_steps", "ckpt_every", "num_workers", "threads", "warmup_epochs", "val_max", "synth_val", "lr_warmup_steps"]:
         if getattr(c, k) < 0: raise ConfigError(f"{k}={getattr(c, k)}: expected 0 or more")
     if c.width is not None and c.width < 1: raise ConfigError(f"width={c.width}: expected a positive integer or none")
     if c.fusion is None and c.fusion_args: raise ConfigError(f"fusion_args={c.fusion_args} given but fusion=none")
@@ -206,6 +212,7 @@ def _check_config(c: TrainConfig) -> None:
     if c.crop < 16: raise ConfigError(f"crop={c.crop}: expected at least 16 pixels")
     if not c.lr > 0: raise ConfigError(f"lr={c.lr}: expected a positive number")
     if not 0 < c.lr_gamma <= 1: raise ConfigError(f"lr_gamma={c.lr_gamma}: expected a number in (0, 1]")
+    if not 0 <= c.lr_final <= 1: raise ConfigError(f"lr_final={c.lr_final}: expected a fraction of lr in [0, 1]")
     if not 0 <= c.lam < 1: raise ConfigError(f"lam={c.lam}: expected a number in [0, 1)")
     if c.alpha < 0 or c.beta < 0: raise ConfigError(f"alpha={c.alpha}, beta={c.beta}: expected non-negative weights")
     if c.grad_clip < 0: raise ConfigError(f"grad_clip={c.grad_clip}: expected 0 (off) or a positive number")

@@ -22,7 +22,7 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                    rng_state, set_rng_state, unwrap_module, module_state_dict, resumed_config)
 
 # %% auto #0
-__all__ = ['TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast', 'train',
+__all__ = ['TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast', 'lr_factor', 'train',
            'TrainingRun', 'validate', 'train_main']
 
 # %% ../../nbs/16_train.loop.ipynb #dc1f02fd
@@ -150,6 +150,13 @@ def _ignore_stop_signals(worker_id: int) -> None:
     "Data-loading workers ignore Ctrl-C/SIGTERM: the main process finishes its step and shuts them down itself."
     for s in (signal.SIGINT, signal.SIGTERM): signal.signal(s, signal.SIG_IGN)
 
+def lr_factor(cfg: TrainConfig, step: int, total: int) -> float:
+    "The cosine schedule's learning rate at 0-based optimiser step `step` of `total`, as a fraction of `cfg.lr`."
+    w = cfg.lr_warmup_steps
+    if step < w: return (step + 1) / w
+    p = min(1.0, (step - w) / max(1, total - 1 - w))
+    return cfg.lr_final + (1 - cfg.lr_final) * 0.5 * (1 + math.cos(math.pi * p))
+
 def train(cfg: TrainConfig, parts: TrainParts | Callable[[TrainConfig], TrainParts] | None = None,
           explicit: set[str] | None = None) -> TrainResult:
     """Train according to `cfg` (see `TrainConfig`), writing into `cfg.out`; returns a `TrainResult`. `parts` replaces
@@ -181,7 +188,10 @@ class TrainingRun:
         self.params = [p for p in parts.step.parameters() if p.requires_grad]
         if not self.params: raise ValueError("nothing to train: the step module has no parameters that require gradients")
         self.opt = torch.optim.Adam(self.params, lr=cfg.lr, betas=cfg.adam_betas, eps=cfg.adam_eps)
-        self.sched = torch.optim.lr_scheduler.StepLR(self.opt, step_size=cfg.lr_step_epochs, gamma=cfg.lr_gamma)
+        self.per_step_schedule = cfg.lr_schedule == "cosine"        # stepped after every optimiser step (else every epoch)
+        # the lambda reads the run's length when the scheduler steps (it is known below; step 0 does not need it)
+        self.sched = (torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: lr_factor(cfg, s, getattr(self, "total", 1))) if self.per_step_schedule
+                      else torch.optim.lr_scheduler.StepLR(self.opt, step_size=cfg.lr_step_epochs, gamma=cfg.lr_gamma))
         self.step = self.epoch = self.batch_in_epoch = 0
         self.best_score, self.elapsed_before = None, 0.0
         if self.state is not None: self._restore()
@@ -304,12 +314,14 @@ class TrainingRun:
             raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch}): the gradient norm is {gnorm} although the "
                                      f"loss is finite ({_fmt(float(vec[0]))}); the run stopped without saving: "
                                      f"{self._last_good()}. Try a lower lr or grad_clip.")
+        lr = self.opt.param_groups[0]["lr"]                  # the rate this step uses (logged)
         self.opt.step()
+        if self.per_step_schedule: self.sched.step()
         self.step += 1; self.batch_in_epoch += 1
         now = time.perf_counter(); seconds, self.t_last = now - self.t_last, now
         if dist.main:
             values = dict(zip(["loss"] + names, vec.tolist()))
-            self.log.write({"step": self.step, "epoch": self.epoch, "lr": self.opt.param_groups[0]["lr"], **values,
+            self.log.write({"step": self.step, "epoch": self.epoch, "lr": lr, **values,
                             "grad_norm": gnorm, "seconds": seconds})
             if self.tb is not None:
                 for k, v in values.items(): self.tb.add_scalar(f"train/{k}", v, self.step)
@@ -321,7 +333,7 @@ class TrainingRun:
         "After a complete epoch: the schedule's step, validation when due (best.pt when it improved), a checkpoint."
         cfg, dist, parts = self.cfg, self.dist, self.parts
         self.epoch += 1; self.batch_in_epoch = 0
-        self.sched.step()
+        if not self.per_step_schedule: self.sched.step()
         improved = False
         if parts.val_set is not None and (self.epoch % cfg.val_every == 0 or self.epoch == cfg.epochs):
             if dist.main:
