@@ -250,7 +250,7 @@ class TiledOutput(NamedTuple):
     tiles: int                           # number of tiles run
 
 DEFAULT_OVERLAP = 128     # the largest tiled-vs-untiled difference of the trained CPU-profile model stays below one 8-bit level (see the end)
-DEFAULT_TILE = 1024       # fixed, so that the output does not depend on the free memory; memory only lowers it (halving)
+DEFAULT_TILE = 768        # fixed, so that the output does not depend on the free memory; memory only lowers it (halving)
 
 def _blur_map_channels(model: nn.Module) -> int | None:
     "M for a `Deblurrer` with a fusion block, None for one without; 35 (m = 8) for other models."

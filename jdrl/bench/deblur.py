@@ -8,7 +8,7 @@ import argparse, json, time
 import torch
 from ..archs import count_params
 from ..model import Deblurrer
-from ..deblur import (size_multiple, tile_grid, deblur_tensor, measure_memory, DEFAULT_OVERLAP, _autocast, _TILE_IO_BYTES)
+from ..deblur import (size_multiple, tile_grid, deblur_tensor, measure_memory, DEFAULT_OVERLAP, DEFAULT_TILE, _autocast, _TILE_IO_BYTES)
 from . import current_rss_mb, reset_peak_rss, peak_rss_mb, run_isolated
 
 # %% auto #0
@@ -56,7 +56,7 @@ def bench_deblur(argv=None) -> dict:
     p = argparse.ArgumentParser(prog="python -m jdrl.bench deblur", description=bench_deblur.__doc__)
     p.add_argument("--models", default="unet,restormer", help=f"comma-separated, from {', '.join(BENCH_MODELS)} (default both)")
     p.add_argument("--size", default="4096x2160", help="WIDTHxHEIGHT of the image (default 4096x2160, SDD's frames)")
-    p.add_argument("--tile", type=int, default=512, help="tile side (default 512; 0: chosen from the free memory)")
+    p.add_argument("--tile", type=int, default=None, help=f"tile side (default: as jdrl deblur, {DEFAULT_TILE}, halved only when memory is short)")
     p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP, help=f"tile overlap (default {DEFAULT_OVERLAP})")
     p.add_argument("--fusion", default="deformable", help="fusion block of the Deblurrer, or none (default deformable)")
     p.add_argument("--blur-map", action="store_true", help="also blend the blur map (as `jdrl deblur --blur-map`)")
@@ -73,7 +73,7 @@ def bench_deblur(argv=None) -> dict:
     except ValueError: p.error(f"--size {a.size}: expected WIDTHxHEIGHT, e.g. 4096x2160")
     if min(w, h) < 16: p.error(f"--size {a.size}: expected at least 16x16")
     fusion = None if a.fusion.lower() == "none" else a.fusion
-    print(f"deblurring one {w}x{h} image in tiles of {a.tile or 'auto'} (overlap {a.overlap}) on {a.device}"
+    print(f"deblurring one {w}x{h} image in tiles of {a.tile or f'{DEFAULT_TILE} (default)'} (overlap {a.overlap}) on {a.device}"
           f"{' in bf16' if a.bf16 else ''}, fusion {fusion}; RANDOM weights (memory and time do not depend on them)")
     print(f"  {'model':<16}{'params':>11}{'tile':>10}{'tiles run':>12}{'s run':>8}{'s all':>9}{'RSS ready':>11}{'peak RSS':>10}"
           f"{'added':>9}{'untiled':>10}{'B/px':>7}")
