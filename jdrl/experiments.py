@@ -19,16 +19,16 @@ from .train.checkpoint import load_checkpoint, load_deblurrer
 from .train.loop import train
 
 # %% auto #0
-__all__ = ['EXPERIMENT_PROFILES', 'experiment_profile', 'experiment_config', 'repo_root', 'output_folder', 'git_commit',
-           'parts_builder', 'quiet_train', 'predictor', 'synthetic_split', 'clean_reason', 'score_model',
-           'training_demo_figure', 'train_demo_main']
+__all__ = ['EXPERIMENT_PROFILES', 'TABLE8_PAPER', 'experiment_profile', 'experiment_config', 'repo_root', 'output_folder',
+           'git_commit', 'parts_builder', 'quiet_train', 'predictor', 'synthetic_split', 'table8_run_config',
+           'clean_reason', 'score_model', 'training_demo_figure', 'train_demo_main']
 
 # %% ../nbs/18_experiments.ipynb #1949e783
 EXPERIMENT_PROFILES: dict[str, dict] = {
     "smoke": dict(base="smoke", train=dict(epochs=1, warmup_epochs=1, lr_step_epochs=2), test_n=2, test_size=64, noise_seeds=[1]),
-    "quick": dict(base="cpu", train=dict(epochs=4, warmup_epochs=1, lr_step_epochs=3, crop=96, batch_size=2, synth_size=128,
-                                         synth_train=16), test_n=4, test_size=128, noise_seeds=[1]),
-    "cpu": dict(base="cpu", train=dict(epochs=16, warmup_epochs=2, lr_step_epochs=10), test_n=8, test_size=192, noise_seeds=[1]),
+    "quick": dict(base="cpu", train=dict(max_steps=250, synth_train=32, synth_size=128, warmup_epochs=4), test_n=8, test_size=128,
+                  noise_seeds=[1]),
+    "cpu": dict(base="cpu", train=dict(max_steps=1000), test_n=16, test_size=192, noise_seeds=[1]),
     # one GPU, about 8 minutes of training for a whole Table 8 (untimed here: no GPU was available when it was set)
     "gpu": dict(base="paper", train=dict(backbone="unet", crop=256, batch_size=8, epochs=60, warmup_epochs=6, lr=2e-4, lr_step_epochs=40,
                                          synth_size=384, synth_train=96, synth_val=8, val_every=20), test_n=16, test_size=384, noise_seeds=[1]),
@@ -51,7 +51,9 @@ def experiment_profile(profile: str, epochs: int | None = None, **train_override
 def experiment_config(profile: dict, out, *, variant: str, seed: int = 0, threads: int = 0, identity_init: bool = True,
                       backbone_args: dict | None = None, **settings) -> TrainConfig:
     "The resolved `TrainConfig` of one run of a table: the profile's base and training settings, then the run's own."
-    args = {"global_skip": True} if backbone_args is None else backbone_args
+    base = make_config(profile["base"], **{k: v for k, v in profile["train"].items() if k == "backbone_args"})
+    # the run's backbone arguments are added to the profile's (replacing them silently trained with dropout 0.4)
+    args = {**base.backbone_args, **({"global_skip": True} if backbone_args is None else backbone_args)}
     return make_config(profile["base"], **{**profile["train"], **settings}, variant=variant, seed=int(seed), backbone_args=args,
                        identity_init=identity_init, val_data=None, out=str(out), overwrite=True, progress=False,
                        tensorboard=False, threads=int(threads))
@@ -104,11 +106,27 @@ def predictor(deblurrer: torch.nn.Module) -> Callable[[torch.Tensor], torch.Tens
         with torch.no_grad(): return deblurrer(x).restored.clamp(0, 1)
     return predict
 
-def synthetic_split(n: int, size: int, severity: str = "sdd", split: str = "train", seed: int = 0) -> InMemory:
+def synthetic_split(n: int, size: int, severity: str = "sdd", split: str = "train", seed: int = 0, scenes: str = "photos") -> InMemory:
     "`n` pairs of the synthetic benchmark, made now and kept in memory (one set for every run of a table)."
-    ds = InMemory(SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split))
+    ds = InMemory(SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, scenes=scenes))
     for i in range(len(ds)): ds[i]
     return ds
+
+# %% ../nbs/18_experiments.ipynb #45baffee
+def table8_run_config(profile: str | dict, row: str, seed: int, out, threads: int = 0, epochs: int | None = None) -> TrainConfig:
+    "The resolved configuration of Table 8's `row` ('#1'...'#7', 'Eq. 1', 'Eq. 2' or 'oracle') at experiment `profile`, trained with `seed`."
+    from jdrl.losses import variant_table
+    table = variant_table()
+    if row != "oracle" and row not in table.index: raise ValueError(f"row={row!r}: expected oracle or one of {', '.join(table.index)}")
+    variant = "l1" if row == "oracle" else table.loc[row, "variant"]
+    with_prior = row != "oracle" and str(table.loc[row, "blur_map (E)"]).startswith("yes")
+    p = experiment_profile(profile, epochs) if isinstance(profile, str) else profile
+    return experiment_config(p, out, variant=variant, fusion="deformable" if with_prior else None, seed=seed, threads=threads)
+
+TABLE8_PAPER = {"#1": (24.62, 0.758, 0.344), "#2": (25.51, 0.776, 0.322), "#3": (24.80, 0.758, 0.347), "#4": (25.78, 0.780, 0.309),
+                "#5": (25.58, 0.777, 0.311), "#6": (25.68, 0.778, 0.311), "#7": (25.74, 0.778, 0.332),
+                "Eq. 1": (25.82, 0.783, 0.305), "Eq. 2": (26.20, 0.796, 0.298)}
+"The paper's Table 8 (SDD, UNet): PSNR, SSIM, LPIPS per row."
 
 # %% ../nbs/18_experiments.ipynb #65057f50
 _LOCAL_PATHS = re.compile(r"(?<![:/\w])(?:/[^\s/:,;()']+){2,}/?")
