@@ -26,6 +26,8 @@ def main(argv=None):
     "The `jdrl` console script."
     return run_subcommand(COMMANDS, argv, prog="jdrl")
 
+# %% ../nbs/89_cli.ipynb #2cff179a
+#| eval: false
 if __name__ == "__main__":                        # python -m jdrl.cli, as the console script
     import sys
     sys.exit(main())
