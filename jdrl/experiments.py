@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .core import atomic_write_bytes, atomic_write_text
 from .evaluate import evaluate
 from .synth import SyntheticDefocus
-from .train.config import ConfigError, TrainConfig, make_config, parse_overrides, config_to_dict
+from .train.config import ConfigError, TrainConfig, PROFILES, make_config, parse_overrides, config_to_dict
 from .train.build import InMemory, build_parts, build_datasets
 from .train.checkpoint import load_checkpoint, load_deblurrer
 from .train.loop import train
@@ -51,9 +51,9 @@ def experiment_profile(profile: str, epochs: int | None = None, **train_override
 def experiment_config(profile: dict, out, *, variant: str, seed: int = 0, threads: int = 0, identity_init: bool = True,
                       backbone_args: dict | None = None, **settings) -> TrainConfig:
     "The resolved `TrainConfig` of one run of a table: the profile's base and training settings, then the run's own."
-    base = make_config(profile["base"], **{k: v for k, v in profile["train"].items() if k == "backbone_args"})
     # the run's backbone arguments are added to the profile's (replacing them silently trained with dropout 0.4)
-    args = {**base.backbone_args, **({"global_skip": True} if backbone_args is None else backbone_args)}
+    base_args = profile["train"].get("backbone_args", PROFILES[profile["base"]].get("backbone_args", {}))
+    args = {**base_args, **({"global_skip": True} if backbone_args is None else backbone_args)}
     return make_config(profile["base"], **{**profile["train"], **settings}, variant=variant, seed=int(seed), backbone_args=args,
                        identity_init=identity_init, val_data=None, out=str(out), overwrite=True, progress=False,
                        tensorboard=False, threads=int(threads))

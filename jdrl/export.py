@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 from .archs import count_params
-from .train.checkpoint import CheckpointError, load_checkpoint, load_deblurrer, official_restormer_state
+from .train.checkpoint import CheckpointError, load_checkpoint, load_deblurrer, read_checkpoint_file
 
 # %% auto #0
 __all__ = ['checkpoint_card', 'format_card', 'info_main', 'export_deblurrer', 'export_main']
@@ -22,10 +22,10 @@ def checkpoint_card(path) -> dict:
     params = dict(total=count_params(model), backbone=count_params(model.backbone),
                   prior=count_params(model) - count_params(model.backbone))
     card = dict(file=str(path), backbone=cfg.backbone, width=cfg.width, fusion=cfg.fusion, m=cfg.m, parameters=params)
-    raw = torch.load(path, map_location="cpu", weights_only=True)
-    if official_restormer_state(raw) is not None:
+    raw = read_checkpoint_file(path)
+    if not (isinstance(raw, dict) and "format" in raw):              # load_deblurrer accepted it: an official release
         return dict(card, kind="official Restormer release (the authors' weights, no E or F)", training="unknown (not in the file)")
-    ck = load_checkpoint(path)
+    ck = load_checkpoint(path, content=raw)
     card.update(kind="jdrl training checkpoint", profile=cfg.profile, variant=cfg.variant,
                 training=dict(data=cfg.data, synthetic=dict(size=cfg.synth_size, pairs=cfg.synth_train) if cfg.data == "synthetic" else None,
                               crop=cfg.crop, batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed, steps=ck["step"], epochs=ck["epoch"],

@@ -18,8 +18,8 @@ from .build import build_deblurrer
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'OFFICIAL_RESTORMER', 'unwrap_module', 'module_state_dict', 'rng_state',
-           'set_rng_state', 'CheckpointError', 'load_checkpoint', 'resumed_config', 'official_restormer_state',
-           'load_deblurrer', 'init_deblurrer_from']
+           'set_rng_state', 'CheckpointError', 'read_checkpoint_file', 'load_checkpoint', 'resumed_config',
+           'official_restormer_state', 'load_deblurrer', 'init_deblurrer_from']
 
 # %% ../../nbs/15_train.checkpoint.ipynb #f50e64e2
 CHECKPOINT_FORMAT = "jdrl.train"
@@ -58,12 +58,17 @@ def set_rng_state(s: dict) -> None:
 class CheckpointError(ValueError):
     "A checkpoint file that cannot be used; the message names the file and the reason."
 
-def load_checkpoint(path, map_location="cpu") -> dict:
-    "Read a `jdrl train` checkpoint, checking that it is one (format name and version); any failure is a `CheckpointError` naming the file."
+def read_checkpoint_file(path, map_location="cpu"):
+    "The content of a checkpoint file (`torch.load`, weights only), or a `CheckpointError` naming the file."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"{path}: no such checkpoint")
-    try: ck = torch.load(path, map_location=map_location, weights_only=True)
+    try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise CheckpointError(f"{path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
+
+def load_checkpoint(path, map_location="cpu", content=None) -> dict:
+    "Read a `jdrl train` checkpoint (or check `content` already read from `path`): format name and version; failures are `CheckpointError`s."
+    path = Path(path)
+    ck = read_checkpoint_file(path, map_location) if content is None else content
     if not isinstance(ck, dict) or ck.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path}: not a jdrl training checkpoint (no format={CHECKPOINT_FORMAT!r})")
     version = ck.get("format_version")
@@ -109,20 +114,18 @@ def load_deblurrer(path, device="cpu") -> tuple[nn.Module, TrainConfig]:
     """`(deblurrer in eval mode on device, its TrainConfig)` from a `jdrl train` checkpoint (last.pt or best.pt), or from an
     official Restormer release (`{'params': ...}` under the authors' names: a plain Restormer, no E or F)."""
     path = Path(path)
-    if path.is_file():
-        try: raw = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception: raw = None                                   # load_checkpoint below names the problem
-        try: official = official_restormer_state(raw)
-        except KeyError as e: raise CheckpointError(f"{path}: looks like an official Restormer checkpoint but {e.args[0]}") from None
-        if official is not None:
-            cfg = make_config("paper", **OFFICIAL_RESTORMER)
-            model = build_deblurrer(cfg)
-            try: model.backbone.net.load_state_dict(official)
-            except RuntimeError as e:
-                raise CheckpointError(f"{path}: its weights do not fit the single-image defocus Restormer (dim 48, blocks 4-6-6-8, "
-                                      f"4 refinement blocks, heads 1-2-4-8, FFN 2.66, WithBias): {str(e)[:300]}") from None
-            return model.eval().to(device), cfg
-    ck = load_checkpoint(path, map_location="cpu")
+    raw = read_checkpoint_file(path)                                      # read once, whatever its kind
+    try: official = official_restormer_state(raw)
+    except KeyError as e: raise CheckpointError(f"{path}: looks like an official Restormer checkpoint but {e.args[0]}") from None
+    if official is not None:
+        cfg = make_config("paper", **OFFICIAL_RESTORMER)
+        model = build_deblurrer(cfg)
+        try: model.backbone.net.load_state_dict(official)
+        except RuntimeError as e:
+            raise CheckpointError(f"{path}: its weights do not fit the single-image defocus Restormer (dim 48, blocks 4-6-6-8, "
+                                  f"4 refinement blocks, heads 1-2-4-8, FFN 2.66, WithBias): {str(e)[:300]}") from None
+        return model.eval().to(device), cfg
+    ck = load_checkpoint(path, content=raw)
     try: cfg = config_from_dict(ck["config"])
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"{path}: its configuration cannot be used by this jdrl ({e})") from None
