@@ -12,6 +12,7 @@ from .core import run_subcommand
 
 COMMANDS = {
     "demo": ("jdrl.cli", "demo_main", "figure of the reblurring module on a bundled photo"),
+    "prepare": ("jdrl.data", "prepare_main", "check a downloaded dataset (dpdd, sdd, realdof, ded); --out writes the paper's training patches"),
     "synth": ("jdrl.synth", "synth_main", "write the synthetic misaligned defocus benchmark"),
     "eval": ("jdrl.evaluate", "eval_main", "score outputs against targets (PSNR, SSIM, LPIPS, FID, DISTS)"),
     "train": ("jdrl.train.loop", "train_main", "train a model: jdrl train profile=cpu|paper|smoke out=DIR key=value ..."),

@@ -15,9 +15,9 @@ from torch.utils.data import Dataset
 from .core import IMAGE_SUFFIXES, ImageReadError, read_image, write_image, atomic_write_text
 
 # %% auto #0
-__all__ = ['ROLE_WORDS', 'LAYOUTS', 'SPLIT_FOLDERS', 'BLUR_MAP_UNITS', 'PATCH_RECIPES', 'DatasetError', 'pair_key', 'list_images',
-           'PairFiles', 'detect_layout', 'read_split_file', 'find_pairs', 'write_split_file', 'PairedImages',
-           'extract_patches']
+__all__ = ['ROLE_WORDS', 'LAYOUTS', 'SPLIT_FOLDERS', 'BLUR_MAP_UNITS', 'PATCH_RECIPES', 'DATASETS', 'DatasetError', 'pair_key',
+           'list_images', 'PairFiles', 'detect_layout', 'read_split_file', 'find_pairs', 'write_split_file',
+           'PairedImages', 'extract_patches', 'DatasetSpec', 'check_dataset', 'prepare_dataset', 'prepare_main']
 
 # %% ../nbs/09_data.ipynb #66eb7092
 class DatasetError(ValueError):
@@ -351,3 +351,199 @@ def extract_patches(data: PairedImages, out: str | Path, size: int = 512, stride
                 write_image(out/"blur_map"/fn, bm, bits=16)
         count += len(windows)
     return count
+
+# %% ../nbs/09_data.ipynb #99ae913d
+import os, shutil, tempfile, time
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    "What `jdrl prepare` knows of a published dataset: where it is, the layout, the paper's split sizes and patch recipe."
+    title: str
+    source: str
+    url: str
+    splits: dict                 # split -> (candidate folders relative to the root, the paper's pair count)
+    folders: tuple               # accepted (blurry, sharp) sibling-folder pairs
+    layout: str                  # the expected layout, in words
+    recipe: dict | None          # what --out writes (None: nothing to train from)
+    notes: str = ""
+
+DATASETS: dict[str, DatasetSpec] = {
+    "dpdd": DatasetSpec(
+        "DPDD", "Abuolaim and Brown, Defocus Deblurring Using Dual-Pixel Data, ECCV 2020",
+        "https://github.com/Abdullah-Abuolaim/defocus-deblurring-dual-pixel",
+        {"train": (("train_c", "train"), 350), "val": (("val_c", "val"), 74), "test": (("test_c", "test"), 76)},
+        (("source", "target"), ("inputC", "target")),
+        "PATH/train_c/{source,target}/, PATH/val_c/..., PATH/test_c/... (the Canon set dd_dp_dataset_canon; the "
+        "dual-pixel views *_l/, *_r/ are not read), or PATH/{train,val,test}/{inputC,target}/ as Restormer arranges it",
+        dict(split="train", size=512, per_image=20)),
+    "sdd": DatasetSpec(
+        "SDD", "Li, Ren, Shu and Zuo, AAAI 2023, and Ren et al., 2024 (the JDRL authors)",
+        "https://github.com/liyucs/JDRL",
+        {"train": (("train", "train_patches"), 115), "test": (("test",), 35)},
+        (("blur", "gt"),),
+        "PATH/train/{blur,gt}/ (the full-size pairs) or PATH/train_patches/{blur,gt}/ (the authors' 512x512 patches), "
+        "and PATH/test/{blur,gt}/",
+        dict(split="train", size=512, stride=512),
+        "the paper's 115 training pairs give 4,830 patches"),
+    "realdof": DatasetSpec(
+        "RealDOF", "Lee et al., Iterative Filter Adaptive Network for Single Image Defocus Deblurring (IFAN), CVPR 2021",
+        "https://github.com/codeslake/IFAN",
+        {"test": (("",), 50)}, (("source", "target"),),
+        "PATH/{source,target}/ (a test set only)", None),
+    "ded": DatasetSpec(
+        "DED", "Ma et al., Defocus Image Deblurring Network with Defocus Map Estimation as Auxiliary Task (DID-ANet), IEEE TIP 2022",
+        "https://github.com/xytmhy/DID-ANet-Defocus-Deblurring",
+        {"all": (("",), 1112)}, (("image", "sharp"),),
+        "PATH/image/<scene>/image_N.jpg and PATH/sharp/<scene>/sharp_N.jpg (PATH/filtered/ defocus maps optional), "
+        "split into train and test by a split file",
+        dict(split="train", whole=True),
+        "the JDRL authors' 8:2 re-split is published at https://github.com/ssscrystal/Reblurring-guided-JDRL"),
+}
+
+def _where(spec: DatasetSpec) -> str:
+    return f"{spec.title} expects {spec.layout}; it is published at {spec.url}"
+
+def _check_split(spec: DatasetSpec, root: Path, split: str) -> list[tuple[Path, list[PairFiles]]]:
+    "The (folder, pairs) of every folder of `split` under `root`; a DatasetError naming what is missing."
+    names, _ = spec.splits[split]
+    found = [root / n if n else root for n in names]
+    found = [d for d in found if d.is_dir()]
+    if not found:
+        tried = " or ".join(f"{n}/" for n in names)
+        raise DatasetError(f"{root}: no {tried} folder ({spec.title}'s {split} split). {_where(spec)}")
+    out = []
+    for d in found:
+        here = [(b, g) for b, g in spec.folders if (d / b).is_dir() and (d / g).is_dir()]
+        if not here:
+            best = max(spec.folders, key=lambda bg: sum((d / f).is_dir() for f in bg))
+            missing = " and ".join(f"{f}/" for f in best if not (d / f).is_dir())
+            others = [n for n in LAYOUTS if detect_layout(d) == n]
+            extra = f" (it holds the {others[0]} layout, which is not {spec.title}'s)" if others else ""
+            raise DatasetError(f"{d}: missing folder {missing}{extra}. {_where(spec)}")
+        b, g = here[0]
+        blur, gt = list_images(d / b), list_images(d / g)
+        for a, o, on in ((blur, gt, g), (gt, blur, b)):
+            lonely = [k for k in a if k not in o]
+            if lonely:
+                more = f" (and {len(lonely) - 1} more)" if len(lonely) > 1 else ""
+                raise DatasetError(f"{a[lonely[0]]}: missing partner: no file with key {lonely[0]!r} in {d / on}{more}")
+        out.append((d, [PairFiles(n, blur[n], gt[n]) for n in blur]))
+    return out
+
+def check_dataset(kind: str, root: str | Path, split_file: str | Path | None = None) -> list[dict]:
+    "Check the dataset `kind` (a key of `DATASETS`) at `root`: one record per split folder (split, folder, layout, pairs, the paper's count); a DatasetError naming what is missing."
+    if kind not in DATASETS: raise DatasetError(f"{kind!r}: unknown dataset; expected one of {', '.join(DATASETS)}")
+    spec, root = DATASETS[kind], Path(root).expanduser()
+    if not root.is_dir(): raise DatasetError(f"{root}: no such folder. {_where(spec)}")
+    report = []
+    for split, (names, n_paper) in spec.splits.items():
+        try: folders = _check_split(spec, root, split)
+        except DatasetError:
+            if split == "val": continue       # DPDD's validation split is optional
+            raise
+        for d, pairs in folders:
+            PairedImages(pairs=pairs)          # the headers: readable, sizes a misalignment explains
+            report.append(dict(split=split, folder=d, layout=detect_layout(d),
+                               pairs=len(pairs), paper=n_paper, patches=d.name.endswith("_patches")))
+    if split_file is not None:
+        if kind != "ded": raise DatasetError(f"--split-file {split_file}: only DED is split by a file")
+        for s in ("train", "test"):
+            report.append(dict(split=s, folder=Path(split_file), layout="split file", pairs=len(find_pairs(root, s, split_file)[1]),
+                               paper=None, patches=False))
+    return report
+
+# %% ../nbs/09_data.ipynb #51d32c10
+def _write_whole(data: PairedImages, out: Path) -> int:
+    "Every pair of `data`, whole, as PNG (same bit depth) under `out/{blur,gt}/`."
+    for i in range(len(data.pairs)):
+        s = data.load(i)
+        fn = s["name"].replace("/", "_") + ".png"
+        for key in ("blur", "gt"): write_image(out / key / fn, s[key], bits=16 if s["bits"] == 16 else 8)
+    return len(data.pairs)
+
+def prepare_dataset(kind: str, root: str | Path, out: str | Path, size: int | None = None, per_image: int | None = None,
+                    stride: int | None = None, resize: float | None = None, seed: int = 0,
+                    split_file: str | Path | None = None, progress: bool = False) -> dict:
+    "Check the dataset, then write the paper's training set of `kind` under `out/` (see the list above), atomically; returns the record written to `out/prepare.json`."
+    spec, root, out = DATASETS.get(kind), Path(root).expanduser(), Path(out).expanduser()
+    report = check_dataset(kind, root, split_file)
+    if spec.recipe is None: raise DatasetError(f"{spec.title} is a test set only: there is no training set to write (drop --out)")
+    r = dict(spec.recipe)
+    train = [x for x in report if x["split"] == r["split"] and x["layout"] != "split file"]
+    if kind == "sdd":
+        train = [x for x in train if not x["patches"]]
+        if not train:
+            raise DatasetError(f"{root}: only train_patches/, the authors' 512x512 training patches: they are the training set "
+                               f"already (train with data={root}); --out cuts patches from full-size pairs in {root / 'train'}/")
+    if out.resolve() == root.resolve() or root.resolve() in out.resolve().parents:
+        raise DatasetError(f"--out {out}: inside the dataset {root}; write the training set beside it")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise DatasetError(f"--out {out}: exists and is not empty; give a new or empty folder")
+    size = size if size is not None else r.get("size")
+    if size is not None and size < 1: raise DatasetError(f"--size {size}: expected a positive number of pixels")
+    if resize is not None and not resize > 0: raise DatasetError(f"--resize {resize}: expected a positive factor")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    record = dict(dataset=kind, title=spec.title, published=spec.url, source=str(root), seed=seed)
+    try:
+        if r.get("whole"):                    # DED: the split's whole pairs (the paper crops 512x512 on the fly)
+            if split_file is None: split_path = write_split_file(root, tmp / "split.txt", seed=seed)
+            else: split_path = atomic_write_text(tmp / "split.txt", Path(split_file).read_text())
+            counts = {s: _write_whole(PairedImages(root, s, split_file=split_path, blur_map_units=None, check=False), tmp / s)
+                      for s in ("train", "test")}
+            record.update(recipe="whole pairs of the split", split_file=str(split_file) if split_file else f"seeded 8:2 (seed {seed})",
+                          pairs=counts)
+        else:
+            pairs = dict(_check_split(spec, root, r["split"]))[train[0]["folder"]]     # one folder: DPDD's train_c/ before train/
+            data = PairedImages(pairs=pairs, resize=resize, check=False)
+            if "per_image" in r:
+                k = per_image if per_image is not None else r["per_image"]
+                n = extract_patches(data, tmp / "train", size=size, per_image=k, seed=seed, progress=progress)
+                record.update(recipe=f"{k} random {size}x{size} windows per training image")
+            else:
+                st = stride if stride is not None else r["stride"]
+                n = extract_patches(data, tmp / "train", size=size, stride=st, seed=seed, progress=progress)
+                record.update(recipe=f"{size}x{size} grid, stride {st}" + (f", after resize {resize:g}" if resize else ", no resize"))
+            record.update(size=size, resize=resize, pairs=dict(train=len(pairs)), patches=n)
+        atomic_write_text(tmp / "prepare.json", json.dumps(record, indent=1) + "\n")
+        if out.exists(): out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return record
+
+def prepare_main(argv: Sequence[str] | None = None) -> int:
+    "`jdrl prepare dpdd|sdd|realdof|ded PATH [--out OUT]`: check a downloaded dataset's layout; with --out, write the paper's training set."
+    import argparse
+    from jdrl.core import user_error
+    ap = argparse.ArgumentParser(prog="jdrl prepare", description="Check that a downloaded dataset is in the layout jdrl reads, "
+                                 "and name what is missing; with --out, write the paper's training patches (blur/gt layout).")
+    ap.add_argument("dataset", choices=list(DATASETS), help="which dataset PATH holds")
+    ap.add_argument("path", help="the dataset's folder, as downloaded")
+    ap.add_argument("--out", default=None, help="write the training set here (a new or empty folder); without it nothing is written")
+    ap.add_argument("--size", type=int, default=None, help="patch side in pixels (default: the paper's 512)")
+    ap.add_argument("--per-image", type=int, default=None, help="DPDD: random windows per training image (default 20)")
+    ap.add_argument("--stride", type=int, default=None, help="SDD: grid stride in pixels (default 512)")
+    ap.add_argument("--resize", type=float, default=None, help="SDD: resize the training images by this factor before cutting")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the random windows and of DED's 8:2 split")
+    ap.add_argument("--split-file", default=None, help="DED: the split file (e.g. the authors' re-split); default: a seeded 8:2 split")
+    a = ap.parse_args(argv)
+    spec = DATASETS[a.dataset]
+    print(f"{spec.title}: {spec.source}\n  published at {spec.url}" + (f"\n  {spec.notes}" if spec.notes else ""))
+    try:
+        report = check_dataset(a.dataset, a.path, a.split_file)
+        for x in report:
+            paper = f" (paper: {x['paper']})" if x["paper"] is not None and x["pairs"] != x["paper"] else ""
+            print(f"  {x['split']:<6} {x['folder']}: {x['pairs']} pairs, layout {x['layout']}{paper}")
+        if a.dataset == "ded" and a.split_file is None:
+            print("  no --split-file: give one to train and test (a seeded 8:2 split is written with --out)")
+        print(f"{a.path}: layout ok")
+        if a.out is None: return 0
+        t0 = time.perf_counter()
+        rec = prepare_dataset(a.dataset, a.path, a.out, a.size, a.per_image, a.stride, a.resize, a.seed, a.split_file, progress=True)
+    except (DatasetError, OSError, ValueError) as e:
+        return user_error("jdrl prepare", e)
+    what = f"{rec['patches']} patches ({rec['recipe']})" if "patches" in rec else f"{rec['pairs']} whole pairs ({rec['recipe']})"
+    print(f"wrote {what} to {a.out} in {time.perf_counter() - t0:.1f} s; then: jdrl train profile=paper data={a.out}")
+    return 0
