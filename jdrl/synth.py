@@ -183,7 +183,7 @@ def apply_misalignment(aligned: np.ndarray, transform: dict, out_size: tuple[int
     return _linear_to_srgb(_srgb_to_linear(moved.clip(0, 1)) * np.float32(transform["gain"]))
 
 # %% ../nbs/10_synth.ipynb #d18de838
-DEFAULT_TEST_PHOTOS = ("chelsea", "immunohistochemistry")
+DEFAULT_TEST_PHOTOS = ("coffee", "immunohistochemistry")
 
 def split_photos(names: Sequence[str], test_names: Sequence[str] | None = None, test_fraction: float = 0.25) -> dict[str, list[str]]:
     "Split photo names into disjoint `train`/`test` lists: `test_names` when given, else a name-hash based `test_fraction`."
