@@ -148,10 +148,12 @@ def add_jpeg_metadata(jpeg: bytes, exif: bytes | None = None, icc_profile: bytes
     if jpeg[2:4] == b"\xff\xe0": at = 4 + int.from_bytes(jpeg[4:6], "big")   # keep JFIF first
     return jpeg[:at] + segs + jpeg[at:]
 
-def write_image(path, img, bits: int = 8, alpha=None, exif: bytes | None = None, icc_profile: bytes | None = None) -> Path:
+def write_image(path, img, bits: int = 8, alpha=None, exif: bytes | None = None, icc_profile: bytes | None = None,
+                quality: int | None = None) -> Path:
     """Write float RGB `[H, W, 3]` (or `[H, W]`) in [0, 1] as an 8- or 16-bit image, atomically. The format follows the suffix.
     `alpha` `[H, W]` in [0, 1] adds an alpha channel (PNG, TIFF, BMP); `exif` and `icc_profile` (bytes, as Pillow reads them)
-    are embedded in PNG (`eXIf`, `iCCP`) and JPEG (APP1, APP2) and left out of TIFF and BMP."""
+    are embedded in PNG (`eXIf`, `iCCP`) and JPEG (APP1, APP2) and left out of TIFF and BMP. `quality` (1-100, JPEG only;
+    default OpenCV's 95) sets the JPEG quality."""
     path = Path(path)
     if bits not in (8, 16): raise ValueError(f"bits={bits}: expected 8 or 16")
     if path.suffix.lower() not in IMAGE_SUFFIXES: raise ValueError(f"{path}: unknown image suffix (expected one of {IMAGE_SUFFIXES})")
@@ -167,7 +169,13 @@ def write_image(path, img, bits: int = 8, alpha=None, exif: bytes | None = None,
         if a.shape != q.shape[:2]: raise ValueError(f"alpha for {path} has shape {a.shape}: expected {q.shape[:2]}")
         a = np.round(np.clip(a, 0, 1) * (255 if bits == 8 else 65535)).astype(q.dtype)
         q = np.concatenate([q if q.ndim == 3 else np.repeat(q[..., None], 3, axis=2), a[..., None]], axis=2)
-    ok, enc = cv2.imencode(path.suffix, np.ascontiguousarray(q))
+    params = []
+    if quality is not None:
+        if path.suffix.lower() not in (".jpg", ".jpeg"): raise ValueError(f"{path}: quality applies to JPEG files only")
+        if isinstance(quality, bool) or int(quality) != quality or not 1 <= quality <= 100:
+            raise ValueError(f"quality={quality!r}: expected an integer from 1 to 100")
+        params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    ok, enc = cv2.imencode(path.suffix, np.ascontiguousarray(q), params)
     if not ok: raise ValueError(f"{path}: OpenCV could not encode the image")
     data = enc.tobytes()
     if exif or icc_profile:

@@ -15,11 +15,11 @@ from .core import IMAGE_SUFFIXES, ImageReadError, UserError, read_image, read_im
 from .train.checkpoint import CheckpointError, load_deblurrer   # the reader, not the training loop
 
 # %% auto #0
-__all__ = ['EXIF_ORIENTATION_TAG', 'DEFAULT_OVERLAP', 'DEFAULT_TILE', 'exif_orientation', 'apply_orientation', 'Photo',
-           'exif_set_orientation', 'photo_metadata', 'read_photo', 'output_bits', 'size_multiple', 'TileGrid',
+__all__ = ['EXIF_ORIENTATION_TAG', 'DEFAULT_OVERLAP', 'DEFAULT_TILE', 'OUTPUT_FORMATS', 'exif_orientation', 'apply_orientation',
+           'Photo', 'exif_set_orientation', 'photo_metadata', 'read_photo', 'output_bits', 'size_multiple', 'TileGrid',
            'tile_grid', 'axis_windows', 'measure_memory', 'available_memory', 'TiledOutput', 'choose_tile',
            'deblur_tensor', 'blur_map_pca', 'colorize', 'blur_map_image', 'collect_jobs', 'collect_inputs',
-           'deblur_file', 'deblur_main']
+           'deblur_file', 'default_blur_map_dir', 'deblur_main']
 
 # %% ../nbs/17_deblur.ipynb #291cab11
 EXIF_ORIENTATION_TAG = 0x0112
@@ -407,16 +407,17 @@ def blur_map_image(blur_map: torch.Tensor, size: tuple[int, int], cmap: str = "v
 def collect_jobs(inputs: Sequence, exclude=None) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
     """`(jobs, problems)` for command-line INPUTs: a job is `(image file, its path relative to the output folder)`:
     a file as given (its name), a folder's image files at any depth (their path below the folder), sorted; hidden
-    files and folders, and the folder `exclude` (the output folder), are skipped."""
+    files and folders, and the folder(s) `exclude` (a path or a list: the output and blur-map folders), are skipped."""
     jobs, problems = [], []
-    skip = Path(exclude).resolve() if exclude is not None else None
+    excluded = [] if exclude is None else [exclude] if isinstance(exclude, (str, os.PathLike)) else list(exclude)
+    skip = {Path(e).resolve() for e in excluded}
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             found = []
             for dirpath, dirnames, filenames in os.walk(p):
                 d = Path(dirpath)
-                dirnames[:] = sorted(n for n in dirnames if not n.startswith(".") and (skip is None or (d / n).resolve() != skip))
+                dirnames[:] = sorted(n for n in dirnames if not n.startswith(".") and (d / n).resolve() not in skip)
                 found += [(d / f, (d / f).relative_to(p)) for f in sorted(filenames)
                           if not f.startswith(".") and Path(f).suffix.lower() in IMAGE_SUFFIXES and (d / f).is_file()]
             if not found: problems.append((str(p), f"no image files in this folder or below (expected {', '.join(IMAGE_SUFFIXES)})"))
@@ -442,10 +443,11 @@ def _resolve_device(name: str) -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available(): raise ValueError(f"--device {name}: CUDA is not available on this machine")
     return dev
 
-def deblur_file(model: nn.Module, src, dst, blur_map_dst=None, **kwargs) -> TiledOutput:
+def deblur_file(model: nn.Module, src, dst, blur_map_dst=None, quality: int | None = None, **kwargs) -> TiledOutput:
     """Deblur the photo `src` into `dst` (upright, same size, the input's bit depth where `dst`'s format allows it,
     its alpha channel, EXIF and ICC profile where the format holds them) and, when `blur_map_dst` is given, its
-    colour-mapped blur map; `kwargs` go to `deblur_tensor`. Overwrites `dst`."""
+    colour-mapped blur map; `quality`: JPEG quality of `dst` (ignored for other formats); `kwargs` go to
+    `deblur_tensor`. Overwrites `dst`."""
     photo = read_photo(src, metadata=True)
     h, w = photo.image.shape[:2]
     suffix = Path(dst).suffix.lower()
@@ -457,9 +459,16 @@ def deblur_file(model: nn.Module, src, dst, blur_map_dst=None, **kwargs) -> Tile
     del photo                                                              # keep one full-size copy, not two
     res = deblur_tensor(model, x, blur_map=blur_map_dst is not None, **kwargs)
     del x
-    write_image(dst, to_image(res.restored), bits=bits, alpha=alpha, **meta)
+    write_image(dst, to_image(res.restored), bits=bits, alpha=alpha, quality=quality if suffix in (".jpg", ".jpeg") else None, **meta)
     if blur_map_dst is not None: write_image(blur_map_dst, blur_map_image(res.blur_map, (h, w)), bits=8)
     return res
+
+OUTPUT_FORMATS = {"png": ".png", "jpg": ".jpg", "tif": ".tif"}   # --format: the suffix the outputs get
+
+def default_blur_map_dir(out_dir) -> Path:
+    "Where `--blur-map` writes without `--blur-map-dir`: `OUT_blur_maps` beside the output folder `OUT` (outside it)."
+    out_dir = Path(out_dir).resolve()
+    return out_dir.with_name(f"{out_dir.name}_blur_maps")
 
 def deblur_main(argv=None) -> int:
     "`jdrl deblur INPUT... --checkpoint CKPT --out DIR`: deblur photos with a trained checkpoint (see the notebook for every option)."
@@ -469,7 +478,13 @@ def deblur_main(argv=None) -> int:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files (PNG, JPEG, TIFF, BMP) or folders of them (searched recursively)")
     p.add_argument("--checkpoint", required=True, help="a checkpoint written by `jdrl train` (last.pt or best.pt)")
     p.add_argument("--out", required=True, help="folder for the deblurred images (created if needed; sub-folders of inputs are mirrored)")
-    p.add_argument("--blur-map", action="store_true", help="also write NAME_blurmap.png: the estimated blur map, first principal component, colour-mapped")
+    p.add_argument("--format", choices=sorted(OUTPUT_FORMATS), default=None,
+                   help="write every output in this format (default: the format of its input)")
+    p.add_argument("--quality", type=int, default=None, help="JPEG quality of JPEG outputs, 1-100 (default 95)")
+    p.add_argument("--blur-map", action="store_true", help="also write the estimated blur map of each photo (first principal component, "
+                   "colour-mapped PNG, same relative name) into --blur-map-dir")
+    p.add_argument("--blur-map-dir", default=None, help="folder for the blur maps (implies --blur-map; default OUT_blur_maps next to "
+                   "--out; not inside --out, so that `jdrl eval` sees only outputs there)")
     p.add_argument("--device", default="auto", help="auto (CUDA if available, else CPU), cpu, cuda or cuda:N")
     p.add_argument("--bf16", action="store_true", help="run the model in bfloat16 (autocast)")
     p.add_argument("--tile", type=int, default=None, help=f"tile side in pixels (default {DEFAULT_TILE}, halved only when memory is short); "
@@ -481,16 +496,25 @@ def deblur_main(argv=None) -> int:
     if a.tile is not None and a.tile < 16: p.error(f"--tile {a.tile}: expected at least 16 pixels")
     if a.overlap < 0: p.error(f"--overlap {a.overlap}: expected 0 or more pixels")
     if a.tile is not None and a.tile <= a.overlap: p.error(f"--tile {a.tile}: must be larger than --overlap {a.overlap}")
+    if a.quality is not None and not 1 <= a.quality <= 100: p.error(f"--quality {a.quality}: expected a JPEG quality from 1 to 100")
+    if a.quality is not None and a.format not in (None, "jpg"): p.error(f"--quality {a.quality}: applies to JPEG outputs, not --format {a.format}")
     err = lambda msg: user_error("jdrl deblur", msg)
     out_dir = Path(a.out)
     if out_dir.exists() and not out_dir.is_dir(): return err(f"--out {out_dir}: exists and is not a folder")
+    blur_map = a.blur_map or a.blur_map_dir is not None
+    map_dir = Path(a.blur_map_dir) if a.blur_map_dir is not None else default_blur_map_dir(out_dir)
+    if blur_map:
+        if map_dir.exists() and not map_dir.is_dir(): return err(f"--blur-map-dir {map_dir}: exists and is not a folder")
+        if map_dir.resolve().is_relative_to(out_dir.resolve()):
+            return err(f"--blur-map-dir {map_dir}: inside --out {out_dir}, where `jdrl eval --pred {out_dir}` would take the blur maps "
+                       "for outputs; choose a folder outside it")
     # the inputs and outputs, all checked before anything is computed or written
-    jobs, problems = collect_jobs(a.inputs, exclude=out_dir)
+    jobs, problems = collect_jobs(a.inputs, exclude=[out_dir, map_dir] if blur_map else out_dir)
     inputs = {src.resolve() for src, _ in jobs}
     plan, claimed = [], {}
     for src, rel in jobs:
-        dst = out_dir / rel
-        bdst = dst.with_name(f"{dst.stem}_blurmap.png") if a.blur_map else None
+        dst = out_dir / (rel.with_suffix(OUTPUT_FORMATS[a.format]) if a.format else rel)
+        bdst = map_dir / rel.with_suffix(".png") if blur_map else None
         why = None
         for target in filter(None, (dst, bdst)):
             r = target.resolve()
@@ -508,7 +532,7 @@ def deblur_main(argv=None) -> int:
     except ValueError as e: return err(e)
     try: model, cfg = load_deblurrer(a.checkpoint, device)
     except CheckpointError as e: return err(e)
-    if a.blur_map and getattr(model, "fusion", None) is None:
+    if blur_map and getattr(model, "fusion", None) is None:
         return err(f"--blur-map: the model in {a.checkpoint} has no blur-map estimator (it was trained with fusion=none)")
     if problems:
         for name, why in problems: err(f"{name}: {why}")
@@ -527,7 +551,7 @@ def deblur_main(argv=None) -> int:
     for src, dst, bdst in tqdm(plan, unit="image", disable=a.quiet or len(plan) < 2, file=sys.stderr):
         try:
             t0 = time.perf_counter()
-            res = deblur_file(model, src, dst, bdst, tile=a.tile, overlap=a.overlap, device=device, dtype=dtype,
+            res = deblur_file(model, src, dst, bdst, quality=a.quality, tile=a.tile, overlap=a.overlap, device=device, dtype=dtype,
                               progress=not a.quiet)
             done += 1
             h, w = res.restored.shape[-2:]

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_evaluate.ipynb #f908d8a7
 from __future__ import annotations
-import argparse, json, math, re, sys, time
+import argparse, json, math, re, sys, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -116,11 +116,17 @@ class Scorer:
         notes = {}
         for n, m in self.metrics.items():
             if m.per_image or n in self.unavailable: continue
-            try: mean[n] = m.compute()
-            except ValueError as e: mean[n] = math.nan; notes[n] = str(e)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try: mean[n] = m.compute()
+                except ValueError as e: mean[n] = math.nan; notes[n] = str(e)
+            for w in caught:                              # kept in the table and passed on
+                notes.setdefault(n, str(w.message)); warnings.warn(w.message, w.category, stacklevel=2)
         for n in self.unavailable: mean[n] = math.nan
         df.loc["mean"] = mean
-        df.attrs.update(attrs, unavailable=dict(self.unavailable), notes=notes, n_images=len(self.rows),
+        record = {k: v for m in self.metrics.values() for k, v in getattr(m, "record", {}).items()}
+        for k, v in record.items(): df[k] = v              # a constant text column: the CSV says how FID was computed
+        df.attrs.update(attrs, unavailable=dict(self.unavailable), notes=notes, n_images=len(self.rows), **record,
                         sources={n: m.source for n, m in self.metrics.items() if n not in self.unavailable})
         return df
 
@@ -204,6 +210,7 @@ def summary_json(df: pd.DataFrame) -> dict:
     out = {"protocol": df.attrs.get("protocol"), "crop": df.attrs.get("crop"), "n_images": df.attrs.get("n_images")}
     out.update({m: _finite_or_none(df.loc["mean", m]) for m in metrics})
     if "flow_px" in df.columns: out["mean_flow_px"] = _finite_or_none(df.loc["mean", "flow_px"])
+    out.update({k: df.attrs[k] for k in ("fid_backend", "fid_distance") if k in df.attrs})
     out["unavailable"] = dict(df.attrs.get("unavailable", {}))
     infinite = [m for m in metrics if math.isinf(df.loc["mean", m])]
     notes = dict(df.attrs.get("notes", {}), **{m: "infinite (identical images)" for m in infinite})

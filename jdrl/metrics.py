@@ -4,10 +4,9 @@
 
 # %% ../nbs/11_metrics.ipynb #f1dc1151
 from __future__ import annotations
-import hashlib, importlib.util, re, warnings
+import hashlib, importlib.util, re, sys, warnings
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Callable
 from unittest import mock
 import numpy as np
@@ -15,11 +14,11 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['METRICS', 'PYTORCH_FID_URL', 'TORCHSCRIPT_SHA1', 'MetricUnavailable', 'check_pair', 'Metric', 'register_metric',
-           'get_metric', 'PSNR', 'MAE', 'SSIM', 'ssim_gauss', 'hub_checkpoints', 'file_name_of', 'verify_checkpoint',
-           'missing_weights_reason', 'load_hub_weights', 'no_downloads', 'package_missing_reason', 'LPIPS',
-           'frechet_distance', 'torchscript_inception_path', 'InceptionFeatures', 'FID', 'compare_fid_backends',
-           'DISTS', 'metric_table']
+__all__ = ['METRICS', 'PYTORCH_FID_URL', 'TORCHSCRIPT_SHA1', 'FID_MIN_SET', 'MetricUnavailable', 'check_pair', 'Metric',
+           'register_metric', 'get_metric', 'PSNR', 'MAE', 'SSIM', 'ssim_gauss', 'hub_checkpoints', 'file_name_of',
+           'verify_checkpoint', 'missing_weights_reason', 'load_hub_weights', 'no_downloads', 'package_missing_reason',
+           'hub_cache', 'build_with_cached_weights', 'LPIPS', 'frechet_distance', 'torchscript_inception_path',
+           'InceptionFeatures', 'fid_set_size_note', 'FID', 'compare_fid_backends', 'DISTS', 'metric_table']
 
 # %% ../nbs/11_metrics.ipynb #d430f005
 class MetricUnavailable(RuntimeError):
@@ -182,22 +181,33 @@ def package_missing_reason(module: str, pip_name: str) -> str:
     "`''` when `module` can be imported, else the reason with the pip command."
     return "" if importlib.util.find_spec(module) is not None else f"package {module} is not installed (pip install {pip_name})"
 
+@contextmanager
+def hub_cache(hub_dir=None):
+    "Within this block `torch.hub` (and so torchvision and the packages built on it) uses `hub_dir`; `None` keeps the current folder."
+    if hub_dir is None:
+        yield; return
+    old = torch.hub.get_dir()
+    torch.hub.set_dir(str(Path(hub_dir).expanduser()))
+    try: yield
+    finally: torch.hub.set_dir(old)
+
+def build_with_cached_weights(build: Callable, url: str, hub_dir=None, verify: bool = True, what: str = "the"):
+    "Call `build()`, a package's own constructor that fetches `url` through `torch.hub`, once the file is in the cache of `hub_dir` (hash checked when `verify`)."
+    path = hub_checkpoints(hub_dir) / file_name_of(url)
+    if not path.is_file(): raise MetricUnavailable(missing_weights_reason(what, url, hub_dir))
+    if verify: verify_checkpoint(path)
+    try:
+        with hub_cache(hub_dir), warnings.catch_warnings():
+            warnings.simplefilter("ignore")       # torchvision's deprecation notes about `pretrained=`, which lpips and DISTS_pytorch pass
+            return build()
+    except MetricUnavailable: raise
+    except Exception as e:
+        raise MetricUnavailable(f"{path}: unreadable checkpoint for {what} ({type(e).__name__}: {e})") from e
+
 # %% ../nbs/11_metrics.ipynb #c10e77a8
 def _torchvision_url(net: str) -> str:
     import torchvision.models as tvm
     return {"alex": tvm.AlexNet_Weights.IMAGENET1K_V1, "vgg": tvm.VGG16_Weights.IMAGENET1K_V1}[net].url
-
-def _load_features_into(module: torch.nn.Module, state: dict, what: str) -> None:
-    "Load torchvision `features.<i>.<param>` tensors into slices named `<slice>.<i>.<param>` (lpips, DISTS), strictly."
-    wanted = {}
-    for key in module.state_dict():
-        if key.endswith("filter"): continue       # DISTS' fixed L2-pooling filters, not weights
-        src = "features." + key.split(".", 1)[1]
-        if src not in state: raise MetricUnavailable(f"{what}: checkpoint lacks {src} (not a torchvision {what} state dict)")
-        wanted[key] = state[src]
-    missing, unexpected = module.load_state_dict(wanted, strict=False)
-    missing = [k for k in missing if not k.endswith("filter")]
-    if missing or unexpected: raise MetricUnavailable(f"{what}: could not load {missing or unexpected}")
 
 @register_metric("lpips")
 class LPIPS(Metric):
@@ -220,10 +230,8 @@ class LPIPS(Metric):
         if self._model is None:
             self.require()
             import lpips
-            state = load_hub_weights(self.url, self.hub_dir, self.verify)
-            with no_downloads():
-                m = lpips.LPIPS(net=self.net, version="0.1", pnet_rand=True, verbose=False)
-            _load_features_into(m.net, state, "LPIPS trunk")
+            m = build_with_cached_weights(lambda: lpips.LPIPS(net=self.net, version="0.1", verbose=False),
+                                          self.url, self.hub_dir, self.verify, "LPIPS")
             self._model = m.eval().to(self.device)
         return self._model
     @torch.no_grad()
@@ -291,9 +299,9 @@ class InceptionFeatures:
         if self.why: raise MetricUnavailable(f"fid: unavailable: {self.why}")
         if self.backend == "pytorch-fid":
             import pytorch_fid.inception as pfi
-            state = load_hub_weights(PYTORCH_FID_URL, self.hub_dir, verify=False)   # its name's hex is not a SHA-256 prefix
-            with no_downloads(), mock.patch.object(pfi, "load_state_dict_from_url", lambda *a, **k: state):
-                net = pfi.InceptionV3([pfi.InceptionV3.BLOCK_INDEX_BY_DIM[2048]], resize_input=False, normalize_input=False)
+            net = build_with_cached_weights(      # its name's hex is not a SHA-256 prefix: no hash check
+                lambda: pfi.InceptionV3([pfi.InceptionV3.BLOCK_INDEX_BY_DIM[2048]], resize_input=False, normalize_input=False),
+                PYTORCH_FID_URL, self.hub_dir, verify=False, what="pytorch-fid's Inception")
             self._lo, self._hi = -1.0, 1.0
         else:
             if self.verify:
@@ -320,13 +328,22 @@ class InceptionFeatures:
             out.append(f.reshape(f.shape[0], -1).double().cpu().numpy())
         return np.concatenate(out)
 
+FID_MIN_SET = 2048   # the feature dimension: below it the covariances are singular
+
+def fid_set_size_note(n_pred: int, n_target: int) -> str:
+    "A warning text when either set is smaller than `FID_MIN_SET` images, else `''`."
+    if min(n_pred, n_target) >= FID_MIN_SET: return ""
+    return (f"fid: computed on {n_pred} outputs and {n_target} targets, fewer than {FID_MIN_SET} images (the feature dimension); "
+            "FID is biased upwards at this size, so compare it only with FIDs of sets of the same size")
+
 @register_metric("fid")
 class FID(Metric):
-    "Fréchet Inception distance between the set of outputs and the set of targets (set-level; lower is better)."
+    "Fréchet Inception distance between the set of outputs and the set of targets (set-level; lower is better); `exact`: the distance's formula."
     name, higher_is_better, per_image = "fid", False, False
-    def __init__(self, backend: str = "auto", hub_dir=None, torchscript_path=None, device="cpu", exact: str = "fast", **_):
+    def __init__(self, backend: str = "auto", hub_dir=None, torchscript_path=None, device="cpu", exact: str = "pytorch-fid", **_):
         if backend not in ("auto", "pytorch-fid", "torchscript"):
             raise ValueError(f"backend={backend!r}: expected 'auto', 'pytorch-fid' or 'torchscript'")
+        if exact not in ("fast", "pytorch-fid"): raise ValueError(f"exact={exact!r}: expected 'pytorch-fid' or 'fast'")
         if backend == "auto":
             backend = "pytorch-fid" if not InceptionFeatures("pytorch-fid", hub_dir=hub_dir).why else "torchscript"
         self.features = InceptionFeatures(backend, hub_dir=hub_dir, torchscript_path=torchscript_path, device=device)
@@ -336,6 +353,10 @@ class FID(Metric):
     def backend(self) -> str: return self.features.backend
     @property
     def source(self) -> str: return f"{self.backend}: {self.features.source}"
+    @property
+    def record(self) -> dict:
+        "What to write next to an FID: `fid_backend` (the Inception copy, as `backend=` takes it) and `fid_distance` (the formula)."
+        return {"fid_backend": self.backend, "fid_distance": self.exact}
     def _unavailable_reason(self) -> str: return self.features.why
 
     def reset(self) -> None:
@@ -356,6 +377,8 @@ class FID(Metric):
         "FID between all outputs and all targets seen since `reset`."
         self.require()
         if min(self.count) < 2: raise ValueError(f"fid: needs at least 2 images per set, got {self.count[0]} outputs and {self.count[1]} targets")
+        note = fid_set_size_note(*self.count)
+        if note: warnings.warn(note, stacklevel=2)
         return frechet_distance(np.concatenate(self._pred), np.concatenate(self._target), exact=self.exact)
     def __call__(self, pred: torch.Tensor, target: torch.Tensor) -> float:
         "FID between the batch `pred` and the batch `target`, each taken as a set (accumulated state is left alone)."
@@ -378,10 +401,9 @@ def compare_fid_backends(images: torch.Tensor, others: torch.Tensor, hub_dir=Non
             "fid_pytorch_fid": frechet_distance(fa, a(others)), "fid_torchscript": frechet_distance(fb, b(others))}
 
 # %% ../nbs/11_metrics.ipynb #d933ce74
-def _dists_weights_path() -> Path | None:
-    spec = importlib.util.find_spec("DISTS_pytorch")
-    if spec is None or not spec.submodule_search_locations: return None
-    return Path(list(spec.submodule_search_locations)[0]) / "weights.pt"
+def _dists_weights_path() -> Path:
+    "Where `DISTS_pytorch.DISTS()` reads its α/β: `weights.pt` under `sys.prefix` (the package's data file)."
+    return Path(sys.prefix) / "weights.pt"
 
 @register_metric("dists")
 class DISTS(Metric):
@@ -403,15 +425,8 @@ class DISTS(Metric):
         "The DISTS network with the cached VGG16 (built on first use)."
         if self._model is None:
             self.require()
-            import torchvision, DISTS_pytorch.DISTS_pt as dpt
-            state = load_hub_weights(self.url, self.hub_dir, self.verify)
-            with no_downloads():
-                vgg = torchvision.models.vgg16(weights=None)
-                with mock.patch.object(dpt, "models", SimpleNamespace(vgg16=lambda *a, **k: vgg)):
-                    m = dpt.DISTS(load_weights=False)
-            _load_features_into(torch.nn.ModuleDict({f"stage{i}": getattr(m, f"stage{i}") for i in range(1, 6)}), state, "DISTS VGG16")
-            ab = torch.load(_dists_weights_path(), map_location="cpu", weights_only=True)
-            m.alpha.data, m.beta.data = ab["alpha"].float(), ab["beta"].float()
+            import DISTS_pytorch
+            m = build_with_cached_weights(DISTS_pytorch.DISTS, self.url, self.hub_dir, self.verify, "DISTS")
             self._model = m.eval().to(self.device)
         return self._model
     @torch.no_grad()

@@ -22,8 +22,8 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
                                    rng_state, set_rng_state, unwrap_module, module_state_dict, resumed_config)
 
 # %% auto #0
-__all__ = ['TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast', 'lr_factor', 'train',
-           'TrainingRun', 'validate', 'train_main']
+__all__ = ['VAL_SAMPLES', 'TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast',
+           'lr_factor', 'train', 'TrainingRun', 'validate', 'write_val_samples', 'plot_training_curves', 'train_main']
 
 # %% ../../nbs/16_train.loop.ipynb #dc1f02fd
 @dataclass
@@ -255,8 +255,9 @@ class TrainingRun:
         for tmp in [*out.glob(".last.pt.*.tmp"), *out.glob(".best.pt.*.tmp")]: tmp.unlink(missing_ok=True)  # a killed run's half-written checkpoints
         atomic_write_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=1) + "\n")
         if self.state is None:
-            for stale in (self.last_path, self.best_path, out / "val.csv"):      # overwrite=true: nothing of the old run stays
+            for stale in (self.last_path, self.best_path, out / "val.csv", out / "loss.png"):   # overwrite=true: nothing of the old run stays
                 if stale.exists(): stale.unlink()
+            for stale in (out / "samples").glob("step_*.png"): stale.unlink()
         self.log = CsvLog(out / "log.csv", keep_until=self.step if self.state is not None else None)
         self.tb = _tensorboard(out / "tb") if cfg.tensorboard else None
         print(f"training {cfg.variant} / {cfg.backbone}" + (f" (width {cfg.width})" if cfg.width else "")
@@ -345,7 +346,10 @@ class TrainingRun:
                 vlog.write({"step": self.step, "epoch": self.epoch, **scores, "best": int(improved)}); vlog.close()
                 if self.tb is not None:
                     for k, v in scores.items(): self.tb.add_scalar(f"val/{k}", v, self.step)
-                bar.write(f"epoch {self.epoch}: validation PSNR {score:.2f} dB (input {scores['psnr_input']:.2f} dB) on "
+                with _rng_preserved():
+                    write_val_samples(parts, cfg, self.out / "samples" / f"step_{self.step:06d}.png", self.device, self.amp_dtype)
+                bar.write(f"epoch {self.epoch}: validation PSNR {score:.2f} dB (input {scores['psnr_input']:.2f} dB), "
+                          f"SSIM {scores['ssim']:.3f} (input {scores['ssim_input']:.3f}) on "
                           f"{int(scores['images'])} images" + (" (best so far)" if improved else ""))
             dist.barrier()
         self.save()
@@ -386,6 +390,9 @@ class TrainingRun:
             if dist.main:
                 if self.log is not None: self.log.close()
                 if self.tb is not None: self.tb.close()
+        if dist.main and self.step > 0:
+            try: plot_training_curves(self.out)
+            except Exception as e: warnings.warn(f"loss.png was not drawn: {type(e).__name__}: {e}")   # a figure never fails a run
         seconds = time.perf_counter() - self.t_start
         if dist.main:
             how = {"finished": "finished", "max_steps": f"reached max_steps={cfg.max_steps}"}.get(stopped, f"stopped by {stopped}")
@@ -401,26 +408,92 @@ def _jdrl_version() -> str:
     except Exception: return "unknown"
 
 # %% ../../nbs/16_train.loop.ipynb #84759a9d
-def validate(parts: TrainParts, cfg: TrainConfig, device: torch.device | str = "cpu", amp_dtype=None) -> dict[str, float]:
-    """PSNR of the output and of the input on `parts.val_set` (at most `cfg.val_max` images) with `jdrl.evaluate`:
-    protocol 'true' (hidden aligned target) when the samples have one, else 'warped'. `{'psnr', 'psnr_input', 'images'}`."""
-    from jdrl.evaluate import evaluate
+def _val_subset(parts: TrainParts, cfg: TrainConfig, n: int | None = None):
+    "The first `n` (default: `cfg.val_max`, 0 = all) validation samples."
     ds = parts.val_set
-    n = len(ds) if not cfg.val_max else min(cfg.val_max, len(ds))
+    n = n if n is not None else (cfg.val_max or len(ds))
+    n = min(n, len(ds))
     if n == 0: raise ValueError("the validation set is empty")
-    ds = torch.utils.data.Subset(ds, range(n))
-    protocol = "true" if ds[0].get("gt_aligned") is not None else "warped"
+    return torch.utils.data.Subset(ds, range(n))
+
+@contextlib.contextmanager
+def _predicting(parts: TrainParts, device, amp_dtype):
+    "The restoring function in eval mode (the modules' train/eval modes are put back afterwards)."
     modes = {k: m.training for k, m in parts.modules.items()}
     for m in parts.modules.values(): m.eval()
     restore = parts.predict or (lambda x: parts.modules["deblurrer"](x).restored)
     def predict(x):
         with autocast(torch.device(device), amp_dtype): return restore(x).float()
-    try:
-        out = evaluate(model=predict, dataset=ds, protocol=protocol, metrics=["psnr"], device=device)
-        inp = evaluate(model=lambda x: x, dataset=ds, protocol=protocol, metrics=["psnr"], device=device)
+    try: yield predict
     finally:
         for k, m in parts.modules.items(): m.train(modes[k])
-    return {"psnr": float(out.loc["mean", "psnr"]), "psnr_input": float(inp.loc["mean", "psnr"]), "images": float(n)}
+
+def validate(parts: TrainParts, cfg: TrainConfig, device: torch.device | str = "cpu", amp_dtype=None) -> dict[str, float]:
+    """PSNR and SSIM of the output and of the input on `parts.val_set` (at most `cfg.val_max` images) with `jdrl.evaluate`:
+    protocol 'true' (hidden aligned target) when the samples have one, else 'warped'.
+    `{'psnr', 'psnr_input', 'ssim', 'ssim_input', 'images'}`."""
+    from jdrl.evaluate import evaluate
+    ds = _val_subset(parts, cfg)
+    protocol = "true" if ds[0].get("gt_aligned") is not None else "warped"
+    metrics = ["psnr", "ssim"]                                   # jdrl.metrics' ssim: the authors' 7x7 uniform window
+    with _predicting(parts, device, amp_dtype) as predict:
+        out = evaluate(model=predict, dataset=ds, protocol=protocol, metrics=metrics, device=device)
+        inp = evaluate(model=lambda x: x, dataset=ds, protocol=protocol, metrics=metrics, device=device)
+    return {"psnr": float(out.loc["mean", "psnr"]), "psnr_input": float(inp.loc["mean", "psnr"]),
+            "ssim": float(out.loc["mean", "ssim"]), "ssim_input": float(inp.loc["mean", "ssim"]), "images": float(len(ds))}
+
+VAL_SAMPLES = 3   # validation images per sample sheet: enough to see, small enough to keep for every validation
+
+@torch.no_grad()
+def write_val_samples(parts: TrainParts, cfg: TrainConfig, path, device: torch.device | str = "cpu", amp_dtype=None,
+                      n: int = VAL_SAMPLES) -> Path:
+    "Write the first `n` validation images as rows of input | output | target to the PNG `path` (atomically); the path."
+    from jdrl.core import write_image
+    from jdrl.evaluate import crop_policy
+    if n < 1: raise ValueError(f"n={n}: expected at least one validation image")
+    ds, crop, gap = _val_subset(parts, cfg, n), crop_policy("topleft16"), 2       # the crop the metrics see; 2 px white between panels
+    rows = []
+    with _predicting(parts, device, amp_dtype) as predict:
+        for sample in ds:
+            x = crop(sample["blur"][None].to(device, torch.float32))
+            target = sample["gt_aligned"] if sample.get("gt_aligned") is not None else sample["gt"]
+            panels = [x, predict(x).clamp(0, 1), crop(target[None].to(device, torch.float32))]
+            sep = torch.ones(1, 3, x.shape[2], gap, device=x.device)
+            rows.append(torch.cat([panels[0], sep, panels[1], sep, panels[2]], dim=3)[0].cpu())
+    width = max(r.shape[2] for r in rows)
+    rows = [F.pad(r, (0, width - r.shape[2]), value=1.0) for r in rows]
+    sheet = torch.cat([t for r in rows for t in (r, torch.ones(3, gap, width))][:-1], dim=1)
+    return write_image(path, sheet.permute(1, 2, 0).numpy())
+
+_BOOKKEEPING = {"step", "epoch", "lr", "grad_norm", "seconds", "warmup"}   # log.csv columns that are not loss terms
+
+def plot_training_curves(out, path=None) -> Path:
+    "Draw the loss terms of `out/log.csv` (and the validation PSNR/SSIM of `val.csv`, if any) to `path` (default `out/loss.png`), atomically."
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg       # Agg: no display needed, no global pyplot state
+    out = Path(out)
+    if not (out / "log.csv").is_file(): raise FileNotFoundError(f"{out / 'log.csv'}: no training log to plot")
+    log = pd.read_csv(out / "log.csv")
+    if log.empty: raise ValueError(f"{out / 'log.csv'} has no rows to plot")
+    terms = [c for c in log.columns if c not in _BOOKKEEPING and pd.api.types.is_numeric_dtype(log[c])]
+    val = pd.read_csv(out / "val.csv") if (out / "val.csv").is_file() else None
+    fig = Figure(figsize=(9 if val is not None else 5, 3.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 2 if val is not None else 1, 1)
+    for c in terms:
+        ax.plot(log["step"], log[c], lw=1.6 if c == "loss" else 0.9, label=c)
+    if (log[terms].dropna() > 0).all().all(): ax.set_yscale("log")     # loss terms span decades
+    ax.set(xlabel="step", ylabel="loss", title="training loss"); ax.legend(fontsize=7)
+    if val is not None:
+        ax2 = fig.add_subplot(1, 2, 2)
+        ax2.plot(val["step"], val["psnr"], "o-", label="output"); ax2.plot(val["step"], val["psnr_input"], "s--", label="input")
+        ax2.set(xlabel="step", ylabel="PSNR (dB)", title="validation"); ax2.legend(fontsize=7, loc="lower left")
+        if "ssim" in val:
+            ax3 = ax2.twinx(); ax3.plot(val["step"], val["ssim"], "^:", color="tab:green", label="SSIM"); ax3.set_ylabel("SSIM")
+    fig.tight_layout()
+    buf = io.BytesIO(); fig.savefig(buf, format="png")
+    return atomic_write_bytes(path if path is not None else out / "loss.png", buf.getvalue())
 
 # %% ../../nbs/16_train.loop.ipynb #99e3ac7e
 def train_main(argv=None) -> int:
