@@ -23,8 +23,29 @@ def _check_table8(out: Path):
     assert len(list((out / "table8_configs").glob("*.json"))) == 12    # 9 rows, a second seed of #1 and Eq. 2, the oracle
 
 
+def _check_table7(out: Path):
+    t = pd.read_csv(out / "table7_fusion.csv").set_index("run")
+    assert {"input", "eq1_none", "eq2_deformable", "eq2_dconv", "eq2_ldconv"} <= set(t.index), list(t.index)
+    assert all(math.isfinite(v) for v in t["psnr_true"]) and t.loc["eq2_deformable", "paper_psnr"] == 26.20
+    assert t["commit"].notna().all() and t.loc["input", "psnr_true_gain_over_input"] == 0
+    assert "best block here" in (out / "table7_verdict.md").read_text()
+
+
+def _check_mask_modes(out: Path):
+    cov = pd.read_csv(out / "mask_modes_coverage.csv")
+    assert ((0 <= cov[["magnitude", "colorcode"]]) & (cov[["magnitude", "colorcode"]] <= 1)).all().all()
+    # a pure shift is a constant flow: both forms of Eq. 13 keep every pixel; a zoom makes the magnitude form drop some
+    assert (cov[cov.case == "shift 2 px"][["magnitude", "colorcode"]] == 1).all().all()
+    assert (cov[cov.case == "zoom 1.01"]["magnitude"] < 0.9).all()
+    t = pd.read_csv(out / "mask_modes.csv")
+    assert set(zip(t.row, t.mask_mode)) >= {("Eq. 1", "magnitude"), ("Eq. 1", "colorcode"), ("Eq. 2", "magnitude"), ("Eq. 2", "colorcode")}
+    assert all(math.isfinite(v) for v in t["psnr_true"])
+    assert "colour code - magnitude" in (out / "mask_modes_verdict.md").read_text()
+
+
 CHECKS = {"table8_ablation": _check_table8,
-          "table7_fusion": lambda out: pd.read_csv(out / "table7_fusion.csv")["psnr_true"].notna().all(),
+          "table7_fusion": _check_table7,
+          "mask_modes": _check_mask_modes,
           "table2_cost": lambda out: (pd.read_csv(out / "table2_cost.csv").shape[0] >= 2)}
 
 
