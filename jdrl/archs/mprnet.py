@@ -13,7 +13,7 @@ from ..core import charbonnier   # the project's one Charbonnier penalty
 from . import MultiOutputBackbone
 
 # %% auto #0
-__all__ = ['ChannelAttention', 'CAB', 'SAM', 'MPRNet', 'laplacian', 'edge_loss']
+__all__ = ['ChannelAttention', 'CAB', 'SAM', 'MPRNet', 'laplacian', 'edge_loss', 'mprnet_to_authors', 'mprnet_from_authors']
 
 # %% ../../nbs/20_archs.mprnet.ipynb #0f7e1d14
 def _conv(cin: int, cout: int, k: int, bias: bool = False) -> nn.Conv2d:
@@ -175,3 +175,73 @@ def laplacian(x: torch.Tensor) -> torch.Tensor:
 def edge_loss(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     "MPRNet's edge loss: Charbonnier distance between the Laplacians of `x` and `y`."
     return charbonnier(laplacian(x), laplacian(y))
+
+# %% ../../nbs/20_archs.mprnet.ipynb #f8b2c0c7
+import re
+
+_CAB_OURS = r"(body\.[012]|ca\.gate\.[13])\.(weight|bias)"
+_CAB_THEIRS = r"(body\.[012]|CA\.conv_du\.[02])\.(weight|bias)"
+def _cab_to(s: str) -> str: return s.replace("ca.gate.1.", "CA.conv_du.0.").replace("ca.gate.3.", "CA.conv_du.2.")
+def _cab_from(s: str) -> str: return s.replace("CA.conv_du.0.", "ca.gate.1.").replace("CA.conv_du.2.", "ca.gate.3.")
+_P = r"(weight|bias)"
+_STAGE = {"enc1": "stage1_encoder", "dec1": "stage1_decoder", "enc2": "stage2_encoder", "dec2": "stage2_decoder"}
+_STAGE_BACK = {v: k for k, v in _STAGE.items()}
+_LEVEL = {"enc": "encoder", "dec": "decoder"}
+_I = lambda g: str(int(g) + 1)          # our 0-based index -> their 1-based number
+_O = lambda g: str(int(g) - 1)
+
+# (full-name pattern, replacement) for every parameter name of MPRNet, ours -> theirs
+_MPRNET_TO = [
+    (rf"shallow([123])\.0\.{_P}", lambda m: f"shallow_feat{m[1]}.0.{m[2]}"),
+    (rf"shallow([123])\.1\.({_CAB_OURS})", lambda m: f"shallow_feat{m[1]}.1.{_cab_to(m[2])}"),
+    (rf"((enc|dec)[12])\.levels\.([012])\.([01])\.({_CAB_OURS})",
+     lambda m: f"{_STAGE[m[1]]}.{_LEVEL[m[2]]}_level{_I(m[3])}.{m[4]}.{_cab_to(m[5])}"),
+    (r"(enc[12])\.down\.([01])\.conv\.weight", lambda m: f"{_STAGE[m[1]]}.{('down12', 'down23')[int(m[2])]}.down.1.weight"),
+    (rf"enc2\.csff_(enc|dec)\.([012])\.{_P}", lambda m: f"stage2_encoder.csff_{m[1]}{_I(m[2])}.{m[3]}"),
+    (rf"(dec[12])\.skip_attn\.([01])\.({_CAB_OURS})", lambda m: f"{_STAGE[m[1]]}.skip_attn{_I(m[2])}.{_cab_to(m[3])}"),
+    (r"(dec[12])\.up\.([01])\.conv\.weight", lambda m: f"{_STAGE[m[1]]}.{('up21', 'up32')[int(m[2])]}.up.1.weight"),
+    (rf"orsnet\.orbs\.([012])\.(\d+)\.({_CAB_OURS}|weight|bias)", lambda m: f"stage3_orsnet.orb{_I(m[1])}.body.{m[2]}.{_cab_to(m[3])}"),
+    (r"orsnet\.up_(enc|dec)\.1\.conv\.weight", lambda m: f"stage3_orsnet.up_{m[1]}1.up.1.weight"),
+    (r"orsnet\.up_(enc|dec)\.2\.([01])\.conv\.weight", lambda m: f"stage3_orsnet.up_{m[1]}2.{m[2]}.up.1.weight"),
+    (rf"orsnet\.conv_(enc|dec)\.([012])\.{_P}", lambda m: f"stage3_orsnet.conv_{m[1]}{_I(m[2])}.{m[3]}"),
+    (rf"(sam12|sam23)\.(conv[123])\.{_P}", lambda m: m[0]),
+    (rf"(concat12|concat23|tail)\.{_P}", lambda m: m[0]),
+]
+# theirs -> ours
+_MPRNET_FROM = [
+    (rf"shallow_feat([123])\.0\.{_P}", lambda m: f"shallow{m[1]}.0.{m[2]}"),
+    (rf"shallow_feat([123])\.1\.({_CAB_THEIRS})", lambda m: f"shallow{m[1]}.1.{_cab_from(m[2])}"),
+    (rf"(stage[12]_(encoder|decoder))\.(encoder|decoder)_level([123])\.([01])\.({_CAB_THEIRS})",
+     lambda m: f"{_STAGE_BACK[m[1]]}.levels.{_O(m[4])}.{m[5]}.{_cab_from(m[6])}" if m[2] == m[3] else None),
+    (r"(stage[12]_encoder)\.(down12|down23)\.down\.1\.weight", lambda m: f"{_STAGE_BACK[m[1]]}.down.{('down12', 'down23').index(m[2])}.conv.weight"),
+    (rf"stage2_encoder\.csff_(enc|dec)([123])\.{_P}", lambda m: f"enc2.csff_{m[1]}.{_O(m[2])}.{m[3]}"),
+    (rf"(stage[12]_decoder)\.skip_attn([12])\.({_CAB_THEIRS})", lambda m: f"{_STAGE_BACK[m[1]]}.skip_attn.{_O(m[2])}.{_cab_from(m[3])}"),
+    (r"(stage[12]_decoder)\.(up21|up32)\.up\.1\.weight", lambda m: f"{_STAGE_BACK[m[1]]}.up.{('up21', 'up32').index(m[2])}.conv.weight"),
+    (rf"stage3_orsnet\.orb([123])\.body\.(\d+)\.({_CAB_THEIRS}|weight|bias)", lambda m: f"orsnet.orbs.{_O(m[1])}.{m[2]}.{_cab_from(m[3])}"),
+    (r"stage3_orsnet\.up_(enc|dec)1\.up\.1\.weight", lambda m: f"orsnet.up_{m[1]}.1.conv.weight"),
+    (r"stage3_orsnet\.up_(enc|dec)2\.([01])\.up\.1\.weight", lambda m: f"orsnet.up_{m[1]}.2.{m[2]}.conv.weight"),
+    (rf"stage3_orsnet\.conv_(enc|dec)([123])\.{_P}", lambda m: f"orsnet.conv_{m[1]}.{_O(m[2])}.{m[3]}"),
+    (rf"(sam12|sam23)\.(conv[123])\.{_P}", lambda m: m[0]),
+    (rf"(concat12|concat23|tail)\.{_P}", lambda m: m[0]),
+]
+
+def _mprnet_rename(state: dict, rules, direction: str) -> dict:
+    out = {}
+    for name, value in state.items():
+        new = None
+        for pat, rep in rules:
+            m = re.fullmatch(pat, name)
+            if m and (new := rep(m)) is not None: break
+        if new is None:
+            raise KeyError(f"{direction}: no MPRNet parameter is called {name!r} (is this an MPRNet state dict, without the 'module.' prefix?)")
+        if new in out: raise KeyError(f"{direction}: {name!r} and another parameter both map to {new!r}")
+        out[new] = value
+    return out
+
+def mprnet_to_authors(state: dict) -> dict:
+    "Our MPRNet state dict under the module names of the JDRL authors' (and MPRNet's) code: `shallow_feat1.0.weight`, `stage1_encoder.encoder_level1.0.CA.conv_du.0.weight`, ..."
+    return _mprnet_rename(state, _MPRNET_TO, "to authors")
+
+def mprnet_from_authors(state: dict) -> dict:
+    "An MPRNet state dict under the JDRL authors' names (the `'state_dict'` of their file, without `module.`) under ours."
+    return _mprnet_rename(state, _MPRNET_FROM, "from authors")

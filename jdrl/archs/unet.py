@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from . import register_backbone
 
 # %% auto #0
-__all__ = ['UNet']
+__all__ = ['UNet', 'unet_to_authors', 'unet_from_authors']
 
 # %% ../../nbs/04_archs.unet.ipynb #c60627bc
 def _act(slope: float) -> nn.Module:
@@ -58,3 +58,38 @@ class UNet(nn.Module):
             y = dec(torch.cat([up(y), skip], dim=1))
         y = self.head(y)
         return x + y if self.global_skip else torch.sigmoid(y)
+
+# %% ../../nbs/04_archs.unet.ipynb #ababd644
+def _unet_name_pairs() -> list[tuple[str, str]]:
+    "(ours, the authors') for every parameter of the 5-level UNet."
+    pairs = []
+    for p in ("weight", "bias"):
+        for i in range(5):
+            for j in (0, 2): pairs.append((f"encoder.{i}.{j}.{p}", f"encoder.block{i + 1}.{j}.{p}"))
+        for i in range(4):
+            pairs.append((f"up.{i}.2.{p}", f"up{i + 6}.1.{p}"))
+            for j in (0, 2): pairs.append((f"decoder.{i}.{j}.{p}", f"block{i + 6}.{j}.{p}"))
+        pairs.append((f"head.{p}", f"out.0.{p}"))
+    return pairs
+
+_UNET_TO_AUTHORS = dict(_unet_name_pairs())
+_UNET_FROM_AUTHORS = {theirs: ours for ours, theirs in _UNET_TO_AUTHORS.items()}
+# BGR <-> RGB: the input channels of the first convolution, the output channels of the head
+_UNET_FLIP = {"encoder.0.0.weight": 1, "head.weight": 0, "head.bias": 0}
+
+def _unet_rename(state: dict, table: dict, direction: str, bgr: bool, flip_key) -> dict:
+    out = {}
+    for name, value in state.items():
+        if name not in table:
+            raise KeyError(f"{direction}: no UNet parameter is called {name!r} (is this the authors' UNet, without the 'module.' prefix?)")
+        dim = _UNET_FLIP.get(flip_key(name)) if bgr else None
+        out[table[name]] = value.flip(dim) if dim is not None else value
+    return out
+
+def unet_to_authors(state: dict, bgr: bool = True) -> dict:
+    "Our UNet state dict under the names of the authors' JDRL UNet (`encoder.block1.0.weight`, `up6.1.weight`, ...), BGR channel order unless `bgr=False`."
+    return _unet_rename(state, _UNET_TO_AUTHORS, "to authors", bgr, lambda ours: ours)
+
+def unet_from_authors(state: dict, bgr: bool = True) -> dict:
+    "A state dict of the authors' JDRL UNet (`G_state_dict` without `module.`) under our names; its BGR channel order made RGB unless `bgr=False`."
+    return _unet_rename(state, _UNET_FROM_AUTHORS, "from authors", bgr, lambda theirs: _UNET_FROM_AUTHORS[theirs])
