@@ -17,9 +17,9 @@ from .config import TrainConfig, ConfigError, config_to_dict, config_from_dict, 
 from .build import build_deblurrer
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'OFFICIAL_RESTORMER', 'unwrap_module', 'module_state_dict', 'rng_state',
-           'set_rng_state', 'CheckpointError', 'read_checkpoint_file', 'load_checkpoint', 'resumed_config',
-           'official_restormer_state', 'load_deblurrer', 'init_deblurrer_from']
+__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'OFFICIAL_RESTORMER', 'JDRL_AUTHORS', 'unwrap_module', 'module_state_dict',
+           'rng_state', 'set_rng_state', 'CheckpointError', 'read_checkpoint_file', 'load_checkpoint', 'resumed_config',
+           'official_restormer_state', 'jdrl_authors_state', 'load_deblurrer', 'init_deblurrer_from']
 
 # %% ../../nbs/15_train.checkpoint.ipynb #f50e64e2
 CHECKPOINT_FORMAT = "jdrl.train"
@@ -110,9 +110,57 @@ def official_restormer_state(ck) -> dict | None:
     from jdrl.archs.restormer import restormer_from_official
     return restormer_from_official(state)
 
+JDRL_AUTHORS = {"unet": dict(backbone="unet", fusion=None, variant="eq1"), "mprnet": dict(backbone="mprnet", fusion=None, variant="eq1")}
+"The configurations the JDRL authors' released files describe: their UNet (width 64) or MPRNet (96 channels), trained with Eq. 1, without E and F."
+
+# (key of the network in the file, backbone, a name only that network has): the layouts of the authors' code
+_AUTHORS_LAYOUTS = [("G_state_dict", "unet", "encoder.block1.0.weight"), ("state_dict", "mprnet", "shallow_feat1.0.weight")]
+
+def _authors_names(backbone: str):
+    "(from_authors, to_authors) of `backbone`."
+    if backbone == "unet":
+        from jdrl.archs.unet import unet_from_authors, unet_to_authors
+        return unet_from_authors, unet_to_authors
+    from jdrl.archs.mprnet import mprnet_from_authors, mprnet_to_authors
+    return mprnet_from_authors, mprnet_to_authors
+
+def _strip_data_parallel(state: dict) -> dict:
+    # nn.DataParallel saves every name with a 'module.' prefix
+    if state and all(isinstance(k, str) and k.startswith("module.") for k in state): return {k[7:]: v for k, v in state.items()}
+    return state
+
+def jdrl_authors_state(ck) -> tuple[str, dict] | None:
+    """`(backbone, state dict under our names)` of a file of the JDRL authors' code (their UNet: `{'G_state_dict': ...}`, their
+    MPRNet: `{'state_dict': ...}`, names with or without `module.`), or None for any other content."""
+    if not isinstance(ck, dict) or "format" in ck: return None
+    for key, backbone, probe in _AUTHORS_LAYOUTS:
+        state = ck.get(key)
+        if not isinstance(state, dict): continue
+        state = _strip_data_parallel(state)
+        if probe in state: return backbone, _authors_names(backbone)[0](state)
+    return None
+
+def _load_authors(path: Path, backbone: str, state: dict) -> tuple[nn.Module, TrainConfig]:
+    from jdrl.archs import AnySize
+    cfg = make_config("paper", **JDRL_AUTHORS[backbone])
+    model = build_deblurrer(cfg)
+    net = model.backbone.net if isinstance(model.backbone, AnySize) else model.backbone
+    mine = net.state_dict()
+    missing = [k for k in mine if k not in state]
+    if missing:
+        names = list(_authors_names(backbone)[1]({k: mine[k] for k in missing}))
+        raise CheckpointError(f"{path}: a JDRL authors' {backbone} file without {len(names)} of its parameters, e.g. "
+                              + ", ".join(map(repr, names[:3])))
+    try: net.load_state_dict(state)
+    except RuntimeError as e:
+        raise CheckpointError(f"{path}: its weights do not fit the authors' {backbone} "
+                              f"({'width 64' if backbone == 'unet' else '96 channels, 8 CABs per ORB'}): {str(e)[:300]}") from None
+    return model.eval(), cfg
+
 def load_deblurrer(path, device="cpu") -> tuple[nn.Module, TrainConfig]:
-    """`(deblurrer in eval mode on device, its TrainConfig)` from a `jdrl train` checkpoint (last.pt or best.pt), or from an
-    official Restormer release (`{'params': ...}` under the authors' names: a plain Restormer, no E or F)."""
+    """`(deblurrer in eval mode on device, its TrainConfig)` from a `jdrl train` checkpoint (last.pt or best.pt), from an
+    official Restormer release (`{'params': ...}` under the authors' names: a plain Restormer, no E or F), or from a JDRL
+    authors' release (their UNet or MPRNet, see `jdrl_authors_state`: the plain network, no E or F)."""
     path = Path(path)
     raw = read_checkpoint_file(path)                                      # read once, whatever its kind
     try: official = official_restormer_state(raw)
@@ -125,6 +173,11 @@ def load_deblurrer(path, device="cpu") -> tuple[nn.Module, TrainConfig]:
             raise CheckpointError(f"{path}: its weights do not fit the single-image defocus Restormer (dim 48, blocks 4-6-6-8, "
                                   f"4 refinement blocks, heads 1-2-4-8, FFN 2.66, WithBias): {str(e)[:300]}") from None
         return model.eval().to(device), cfg
+    try: authors = jdrl_authors_state(raw)
+    except KeyError as e: raise CheckpointError(f"{path}: looks like a JDRL authors' checkpoint but {e.args[0]}") from None
+    if authors is not None:
+        model, cfg = _load_authors(path, *authors)
+        return model.to(device), cfg
     ck = load_checkpoint(path, content=raw)
     try: cfg = config_from_dict(ck["config"])
     except (KeyError, TypeError, ValueError) as e:
