@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 from .archs import count_params
-from .train.checkpoint import CheckpointError, load_checkpoint, load_deblurrer, read_checkpoint_file
+from .train.checkpoint import CheckpointError, jdrl_authors_state, load_checkpoint, load_deblurrer, read_checkpoint_file
 
 # %% auto #0
 __all__ = ['checkpoint_card', 'format_card', 'info_main', 'export_deblurrer', 'export_main']
@@ -23,7 +23,10 @@ def checkpoint_card(path) -> dict:
                   prior=count_params(model) - count_params(model.backbone))
     card = dict(file=str(path), backbone=cfg.backbone, width=cfg.width, fusion=cfg.fusion, m=cfg.m, parameters=params)
     raw = read_checkpoint_file(path)
-    if not (isinstance(raw, dict) and "format" in raw):              # load_deblurrer accepted it: an official release
+    if not (isinstance(raw, dict) and "format" in raw):              # load_deblurrer accepted it: a published release
+        if jdrl_authors_state(raw) is not None:
+            return dict(card, kind=f"JDRL authors' release ({cfg.backbone} trained with JDRL by the paper's authors, no E or F)",
+                        training="unknown (not in the file)")
         return dict(card, kind="official Restormer release (the authors' weights, no E or F)", training="unknown (not in the file)")
     ck = load_checkpoint(path, content=raw)
     card.update(kind="jdrl training checkpoint", profile=cfg.profile, variant=cfg.variant,
@@ -55,7 +58,7 @@ def format_card(card: dict) -> str:
 def info_main(argv=None) -> int:
     "`jdrl info CHECKPOINT [--json]`: the model card of a checkpoint."
     p = argparse.ArgumentParser(prog="jdrl info", description=info_main.__doc__)
-    p.add_argument("checkpoint", help="a jdrl train checkpoint (last.pt, best.pt) or an official Restormer release")
+    p.add_argument("checkpoint", help="a jdrl train checkpoint (last.pt, best.pt), an official Restormer release or a JDRL authors' release")
     p.add_argument("--json", action="store_true", help="print the card as JSON")
     a = p.parse_args(argv)
     try: card = checkpoint_card(a.checkpoint)
@@ -106,7 +109,7 @@ def export_deblurrer(checkpoint, out, fmt: str = "torchscript", size: tuple[int,
 def export_main(argv=None) -> int:
     "`jdrl export CHECKPOINT --format torchscript|onnx [--size HxW] [--out FILE]`: the deblurrer as a file, checked against the checkpoint."
     p = argparse.ArgumentParser(prog="jdrl export", description=export_main.__doc__)
-    p.add_argument("checkpoint", help="a jdrl train checkpoint or an official Restormer release")
+    p.add_argument("checkpoint", help="a jdrl train checkpoint, an official Restormer release or a JDRL authors' release")
     p.add_argument("--format", default="torchscript", choices=["torchscript", "onnx"], help="torchscript (default) or onnx (needs onnx, onnxruntime)")
     p.add_argument("--size", default="256x256", help="HEIGHTxWIDTH the exported model takes (default 256x256)")
     p.add_argument("--out", default=None, help="output file (default: next to the checkpoint, .ts.pt or .onnx)")
