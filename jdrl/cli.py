@@ -122,7 +122,7 @@ def demo_main(argv=None):
     p.add_argument("--size", type=int, default=256, help="side of the square crop of the photo, in pixels")
     p.add_argument("--web", action="store_true", help=f"start the local web demo instead (needs Gradio: {WEB_INSTALL})")
     p.add_argument("--checkpoint", action="append", default=[], help="--web: a checkpoint to offer (jdrl train's best.pt, an official "
-                   "Restormer release); repeat it to offer several")
+                   "Restormer release, a JDRL authors' UNet or MPRNet release); repeat it to offer several")
     p.add_argument("--host", default="127.0.0.1", help="--web: address to serve on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="--web: port (default 7860)")
     p.add_argument("--max-side", type=int, default=1024, help="--web: shrink larger photos to this side first (0: never)")
