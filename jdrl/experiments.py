@@ -74,11 +74,13 @@ def output_folder(out_dir, *subfolders: str) -> Path:
     return out
 
 def git_commit(root: Path | None = None) -> str:
-    "The commit of the code in `root` (`+dirty` with uncommitted changes to tracked files), or 'unknown' outside git."
+    """The commit of the code in `root` (`+dirty` with uncommitted changes to tracked files outside `results/`), or 'unknown'
+    outside git. `results/` is left out: a pipeline writes its own outputs there (papermill its executed notebook) while it runs."""
     root = repo_root() if root is None else Path(root)
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results"], cwd=root,
+                               capture_output=True, text=True).stdout.strip()
         return sha + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError): return "unknown"
 
