@@ -18,9 +18,10 @@ bash tests/setup_env.sh
 # one torch thread: measured faster than two at these sizes, and it leaves the other core free
 export MPLBACKEND=Agg PATH="$PWD/.venv/bin:$PATH" OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 t0=$(date +%s)
-runs="$PWD/runs/table8_$profile"
+runs="runs/table8_$profile"
+# runs_dir relative to the notebook's folder (papermill --cwd), so that no path of this machine enters the record
 papermill nbs/pipelines/table8_ablation.ipynb results/table8_ablation.ipynb -k python3 --cwd nbs/pipelines \
-  -p profile "$profile" -p out_dir results -p threads 1 -p runs_dir "$runs"
+  -p profile "$profile" -p out_dir results -p threads 1 -p runs_dir "../../$runs"
 if [ "$profile" = cpu ]; then
   jdrl train-demo --out results --from-run "$runs/eq2_seed0"
 fi
