@@ -1,26 +1,23 @@
 """The committed results are what the committed code produces: every configuration recorded in
-results/table8_configs/ equals the configuration the code resolves for that row, profile and seed."""
+results/table8_configs/ and results/mask_modes_configs/ equals the configuration the code resolves for that
+row, profile and seed (and mask mode)."""
+import dataclasses
 import json
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = sorted((ROOT / "results" / "table8_configs").glob("*.json"))
+MASK_RECORDS = sorted((ROOT / "results" / "mask_modes_configs").glob("*.json"))
 
 
-def test_there_are_committed_table8_configs():
-    assert len(RECORDS) >= 11, "results/table8_configs/ must hold the committed Table 8 runs"
-
-
-@pytest.mark.parametrize("path", RECORDS, ids=[p.stem for p in RECORDS])
-def test_committed_config_is_what_the_code_resolves(path):
-    from jdrl.experiments import table8_run_config
+def _check_record(path: Path, resolve, clean: bool = False):
+    "The record in `path` names a commit (a clean one when `clean`), and `resolve(record)` gives back its configuration."
     from jdrl.train.config import config_to_dict
     rec = json.loads(path.read_text())
     assert rec.get("commit"), f"{path.name}: no commit recorded"
-    cfg = table8_run_config(rec["profile"], rec["row"], rec["seed"], rec["config"]["out"], threads=rec["config"]["threads"],
-                            epochs=rec["config"]["epochs"] if rec["config"]["epochs"] != _profile_epochs(rec["profile"]) else None)
-    assert config_to_dict(cfg) == rec["config"], f"{path.name}: the committed configuration is not what the code resolves"
+    if clean: assert not rec["commit"].endswith("+dirty"), f"{path.name}: no clean commit recorded"
+    assert config_to_dict(resolve(rec)) == rec["config"], f"{path.name}: the committed configuration is not what the code resolves"
 
 
 def _profile_epochs(profile):
@@ -30,7 +27,25 @@ def _profile_epochs(profile):
     return make_config(p["base"], **p["train"]).epochs
 
 
-MASK_RECORDS = sorted((ROOT / "results" / "mask_modes_configs").glob("*.json"))
+def _table8_config(rec):
+    from jdrl.experiments import table8_run_config
+    return table8_run_config(rec["profile"], rec["row"], rec["seed"], rec["config"]["out"], threads=rec["config"]["threads"],
+                             epochs=rec["config"]["epochs"] if rec["config"]["epochs"] != _profile_epochs(rec["profile"]) else None)
+
+
+def _mask_mode_config(rec):
+    from jdrl.experiments import experiment_profile, table8_run_config
+    cfg = table8_run_config(experiment_profile(rec["profile"]), rec["row"], rec["seed"], rec["config"]["out"], threads=rec["config"]["threads"])
+    return dataclasses.replace(cfg, mask_mode=rec["config"]["mask_mode"])
+
+
+def test_there_are_committed_table8_configs():
+    assert len(RECORDS) >= 11, "results/table8_configs/ must hold the committed Table 8 runs"
+
+
+@pytest.mark.parametrize("path", RECORDS, ids=[p.stem for p in RECORDS])
+def test_committed_config_is_what_the_code_resolves(path):
+    _check_record(path, _table8_config)
 
 
 def test_there_are_committed_mask_mode_configs():
@@ -39,11 +54,4 @@ def test_there_are_committed_mask_mode_configs():
 
 @pytest.mark.parametrize("path", MASK_RECORDS, ids=[p.stem for p in MASK_RECORDS])
 def test_committed_mask_mode_config_is_what_the_code_resolves(path):
-    import dataclasses
-    from jdrl.experiments import experiment_profile, table8_run_config
-    from jdrl.train.config import config_to_dict
-    rec = json.loads(path.read_text())
-    assert rec.get("commit") and not rec["commit"].endswith("+dirty"), f"{path.name}: no clean commit recorded"
-    cfg = table8_run_config(experiment_profile(rec["profile"]), rec["row"], rec["seed"], rec["config"]["out"], threads=rec["config"]["threads"])
-    cfg = dataclasses.replace(cfg, mask_mode=rec["config"]["mask_mode"])
-    assert config_to_dict(cfg) == rec["config"], f"{path.name}: the committed configuration is not what the code resolves"
+    _check_record(path, _mask_mode_config, clean=True)
