@@ -476,7 +476,8 @@ def plot_training_curves(out, path=None) -> Path:
     if not (out / "log.csv").is_file(): raise FileNotFoundError(f"{out / 'log.csv'}: no training log to plot")
     log = pd.read_csv(out / "log.csv")
     if log.empty: raise ValueError(f"{out / 'log.csv'} has no rows to plot")
-    terms = [c for c in log.columns if c not in _BOOKKEEPING and pd.api.types.is_numeric_dtype(log[c])]
+    # mask_kept_*: the share of pixels the calibration masks kept, a fraction, not a loss
+    terms = [c for c in log.columns if c not in _BOOKKEEPING and not c.startswith("mask_kept") and pd.api.types.is_numeric_dtype(log[c])]
     val = pd.read_csv(out / "val.csv") if (out / "val.csv").is_file() else None
     fig = Figure(figsize=(9 if val is not None else 5, 3.2), dpi=100)
     FigureCanvasAgg(fig)
