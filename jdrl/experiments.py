@@ -54,7 +54,8 @@ def experiment_config(profile: dict, out, *, variant: str, seed: int = 0, thread
     # the run's backbone arguments are added to the profile's (replacing them silently trained with dropout 0.4)
     base_args = profile["train"].get("backbone_args", PROFILES[profile["base"]].get("backbone_args", {}))
     args = {**base_args, **({"global_skip": True} if backbone_args is None else backbone_args)}
-    return make_config(profile["base"], **{**profile["train"], **settings}, variant=variant, seed=int(seed), backbone_args=args,
+    train = {k: v for k, v in profile["train"].items() if k != "backbone_args"}      # merged into `args` above
+    return make_config(profile["base"], **{**train, **settings}, variant=variant, seed=int(seed), backbone_args=args,
                        identity_init=identity_init, val_data=None, out=str(out), overwrite=True, progress=False,
                        tensorboard=False, threads=int(threads))
 

@@ -1,5 +1,5 @@
 """The committed results are what the committed code produces: every configuration recorded in
-results/table8_configs/ and results/mask_modes_configs/ equals the configuration the code resolves for that
+results/table8_configs/, results/table7_configs/ and results/mask_modes_configs/ equals the configuration the code resolves for that
 row, profile and seed (and mask mode)."""
 import dataclasses
 import json
@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = sorted((ROOT / "results" / "table8_configs").glob("*.json"))
+T7_RECORDS = sorted((ROOT / "results" / "table7_configs").glob("*.json"))
 MASK_RECORDS = sorted((ROOT / "results" / "mask_modes_configs").glob("*.json"))
 
 
@@ -46,6 +47,23 @@ def test_there_are_committed_table8_configs():
 @pytest.mark.parametrize("path", RECORDS, ids=[p.stem for p in RECORDS])
 def test_committed_config_is_what_the_code_resolves(path):
     _check_record(path, _table8_config)
+
+
+def _table7_config(rec):
+    from jdrl.experiments import experiment_profile, experiment_config
+    c = rec["config"]
+    p = experiment_profile(rec["profile"], c["epochs"] if c["epochs"] != _profile_epochs(rec["profile"]) else None)
+    return experiment_config(p, c["out"], variant=c["variant"], fusion=c["fusion"], seed=c["seed"], threads=c["threads"])
+
+
+def test_there_are_committed_table7_configs():
+    names = {p.stem for p in T7_RECORDS}
+    assert {"eq1_none", "eq2_deformable", "eq2_dconv", "eq2_ldconv"} <= names, f"results/table7_configs/ holds only {sorted(names)}"
+
+
+@pytest.mark.parametrize("path", T7_RECORDS, ids=[p.stem for p in T7_RECORDS])
+def test_committed_table7_config_is_what_the_code_resolves(path):
+    _check_record(path, _table7_config, clean=True)
 
 
 def test_there_are_committed_mask_mode_configs():

@@ -26,35 +26,39 @@ def _up_conv(cin: int, cout: int) -> nn.Sequential:
 
 @register_backbone("unet")
 class UNet(nn.Module):
-    "The authors' DPDNet-style UNet: 5 levels (width x 1,2,4,8,16), dropout at the two deepest, sigmoid head (or a global skip)."
-    size_multiple = 16   # four 2x2 poolings
+    "The authors' DPDNet-style UNet: `levels` levels (width x 1,2,4,..., 5 by default), dropout at the two deepest, sigmoid head (or a global skip)."
+    size_multiple = 16   # four 2x2 poolings at the default depth (an instance sets its own)
 
     def __init__(self, width: int = 64, in_channels: int = 3, out_channels: int = 3, dropout: float = 0.4,
-                 global_skip: bool = False, negative_slope: float = 0.0):
+                 global_skip: bool = False, negative_slope: float = 0.0, levels: int = 5):
         super().__init__()
         if int(width) < 1: raise ValueError(f"width={width}: expected a positive integer")
         if not 0 <= negative_slope < 1: raise ValueError(f"negative_slope={negative_slope}: expected a number in [0, 1)")
+        if isinstance(levels, bool) or not isinstance(levels, int) or not 2 <= levels <= 5:
+            raise ValueError(f"levels={levels!r}: expected an integer from 2 to 5 (5 is the authors' UNet)")
         s = float(negative_slope)
         if global_skip and in_channels != out_channels:
             raise ValueError(f"global_skip needs in_channels == out_channels, got {in_channels} and {out_channels}")
         self.width, self.in_channels, self.out_channels, self.global_skip = int(width), in_channels, out_channels, global_skip
-        ch = [self.width * 2**i for i in range(5)]
-        self.encoder = nn.ModuleList([_double_conv(in_channels, ch[0], s)] + [_double_conv(ch[i - 1], ch[i], s) for i in range(1, 5)])
+        self.levels, self.size_multiple = levels, 2 ** (levels - 1)
+        ch = [self.width * 2**i for i in range(levels)]
+        self.encoder = nn.ModuleList([_double_conv(in_channels, ch[0], s)] + [_double_conv(ch[i - 1], ch[i], s) for i in range(1, levels)])
         self.pool = nn.MaxPool2d(2)
-        self.drop4, self.drop5 = nn.Dropout(dropout), nn.Dropout(dropout)
-        self.up = nn.ModuleList([_up_conv(ch[i], ch[i - 1]) for i in range(4, 0, -1)])
-        self.decoder = nn.ModuleList([_double_conv(2 * ch[i - 1], ch[i - 1], s) for i in range(4, 0, -1)])
+        self.drop4, self.drop5 = nn.Dropout(dropout), nn.Dropout(dropout)   # after the second-deepest and the deepest level
+        self.up = nn.ModuleList([_up_conv(ch[i], ch[i - 1]) for i in range(levels - 1, 0, -1)])
+        self.decoder = nn.ModuleList([_double_conv(2 * ch[i - 1], ch[i - 1], s) for i in range(levels - 1, 0, -1)])
         self.head = nn.Conv2d(ch[0], out_channels, 3, padding=1)
         for mod in self.modules():
             if isinstance(mod, nn.Conv2d): nn.init.kaiming_normal_(mod.weight, mode="fan_out", nonlinearity="relu")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        e1 = self.encoder[0](x)
-        e2 = self.encoder[1](self.pool(e1))
-        e3 = self.encoder[2](self.pool(e2))
-        e4 = self.drop4(self.encoder[3](self.pool(e3)))
-        y = self.drop5(self.encoder[4](self.pool(e4)))
-        for up, dec, skip in zip(self.up, self.decoder, (e4, e3, e2, e1)):
+        skips, y = [], x
+        for i, enc in enumerate(self.encoder):
+            y = enc(y if i == 0 else self.pool(y))
+            if i == self.levels - 2: y = self.drop4(y)
+            skips.append(y)
+        y = self.drop5(y)
+        for up, dec, skip in zip(self.up, self.decoder, reversed(skips[:-1])):
             y = dec(torch.cat([up(y), skip], dim=1))
         y = self.head(y)
         return x + y if self.global_skip else torch.sigmoid(y)

@@ -113,8 +113,8 @@ class ConfigError(ValueError):
 # %% ../../nbs/13_train.config.ipynb #a1e2d235
 PROFILES: dict[str, dict[str, Any]] = {
     "paper": {},
-    "cpu": dict(backbone="unet", width=16, backbone_args={"global_skip": True, "dropout": 0.0, "negative_slope": 0.1},
-                identity_init=True, crop=48, batch_size=8, lr=5e-4, lr_schedule="cosine", lr_warmup_steps=50, lr_final=0.0,
+    "cpu": dict(backbone="unet", width=16, backbone_args={"global_skip": True, "dropout": 0.0, "negative_slope": 0.1, "levels": 3},
+                identity_init=True, crop=48, batch_size=8, lr=1e-3, lr_schedule="cosine", lr_warmup_steps=50, lr_final=0.0,
                 grad_clip=0.2, epochs=190, warmup_epochs=10, reblur_width=16, estimator_width=16, synth_size=192,
                 synth_train=64, synth_scenes="mixed", synth_val=8, val_every=25, flow_preset="fast"),
     "smoke": dict(backbone="unet", width=4, crop=32, batch_size=2, lr=1e-3, epochs=3, warmup_epochs=1, lr_step_epochs=2,
