@@ -61,7 +61,7 @@ def bench_fusion(argv=None) -> dict:
     p = argparse.ArgumentParser(prog="jdrl.bench fusion", description=bench_fusion.__doc__)
     p.add_argument("--size", type=int, default=256, help="square image size (default 256)")
     p.add_argument("--backbone", default="unet", help="registered backbone (default unet)")
-    p.add_argument("--width", type=int, default=16, help="backbone width (default 16: the CPU-profile UNet)")
+    p.add_argument("--width", type=int, default=16, help="backbone width (default 16, the CPU profile's, at the authors' five levels)")
     p.add_argument("--estimator-width", type=int, default=32, help="width of E (default 32, the paper's)")
     p.add_argument("--fusion-dim", type=int, default=None, help="channels C of F (default: the block's default, 20)")
     p.add_argument("--fusions", default="deformable", help="comma-separated fusion blocks, or 'all' (default deformable, the paper's)")
