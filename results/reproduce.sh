@@ -8,7 +8,7 @@
 #      executed notebook; the checkpoints stay in runs/table8_<profile>/;
 #   2. results/training_demo.png from the Eq. 2 run of that table (blurry input, output, hidden aligned
 #      target, true-target PSNR gain).
-# The notebook prints a time estimate before its long part. `cpu` (default) took 59 minutes on 2 cores
+# The notebook prints a time estimate before its long part. `cpu` (default) took 50 minutes on 2 cores
 # here; `quick` (bash results/reproduce.sh quick) about 5-10 minutes, for a first look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
