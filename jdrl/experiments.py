@@ -21,21 +21,26 @@ from .train.loop import train
 # %% auto #0
 __all__ = ['EXPERIMENT_PROFILES', 'TABLE8_PAPER', 'experiment_profile', 'experiment_config', 'repo_root', 'output_folder',
            'git_commit', 'parts_builder', 'quiet_train', 'predictor', 'synthetic_split', 'table8_run_config',
-           'clean_reason', 'score_model', 'training_demo_figure', 'train_demo_main']
+           'start_config', 'start_split', 'clean_reason', 'score_model', 'training_demo_figure', 'train_demo_main']
 
 # %% ../nbs/18_experiments.ipynb #1949e783
+# `start` (smoke, quick, cpu): Table 8's shared starting model, plain L1 on *aligned* pairs of another synthetic camera
+# (`data`: a shallower depth of field, other scenes); `adapt`: what a row that starts from it trains instead of `train`'s length
+_START_CAMERA = dict(severity="none", max_coc=3.5, seed=1)
 EXPERIMENT_PROFILES: dict[str, dict] = {
-    "smoke": dict(base="smoke", train=dict(epochs=1, warmup_epochs=1, lr_step_epochs=2), test_n=2, test_size=64, noise_seeds=[1]),
+    "smoke": dict(base="smoke", train=dict(epochs=1, warmup_epochs=1, lr_step_epochs=2), test_n=2, test_size=64, noise_seeds=[1],
+                  start=dict(train=dict(epochs=1), data=_START_CAMERA), adapt=dict(epochs=1)),
     "quick": dict(base="cpu", train=dict(max_steps=250, synth_train=32, synth_size=128, warmup_epochs=4), test_n=8, test_size=128,
-                  noise_seeds=[1]),
-    "cpu": dict(base="cpu", train=dict(), test_n=16, test_size=192, noise_seeds=[1]),
+                  noise_seeds=[1], start=dict(train=dict(synth_train=64, max_steps=1000), data=_START_CAMERA), adapt=dict(max_steps=125)),
+    "cpu": dict(base="cpu", train=dict(), test_n=16, test_size=192, noise_seeds=[1],
+                start=dict(train=dict(synth_train=128, epochs=380), data=_START_CAMERA), adapt=dict(epochs=95)),
     # one GPU, about 8 minutes of training for a whole Table 8 (untimed here: no GPU was available when it was set)
     "gpu": dict(base="paper", train=dict(backbone="unet", crop=256, batch_size=8, epochs=60, warmup_epochs=6, lr=2e-4, lr_step_epochs=40,
                                          synth_size=384, synth_train=96, synth_val=8, val_every=20), test_n=16, test_size=384, noise_seeds=[1]),
     # the paper's own schedule (200 epochs of 512 x 512 crops, Restormer by default), for those with the hardware
     "paper": dict(base="paper", train={}, test_n=16, test_size=512, noise_seeds=[1]),
 }
-"Each pipeline profile: the trainer profile it starts from, its training changes, the test split's size and the extra seeds."
+"Each pipeline profile: the trainer profile it starts from, its training changes, the test split's size, the extra seeds and (CPU scale) Table 8's shared starting model."
 
 def experiment_profile(profile: str, epochs: int | None = None, **train_overrides) -> dict:
     "A copy of `EXPERIMENT_PROFILES[profile]`, with `epochs` and more training settings changed; clear errors for bad values."
@@ -109,22 +114,42 @@ def predictor(deblurrer: torch.nn.Module) -> Callable[[torch.Tensor], torch.Tens
         with torch.no_grad(): return deblurrer(x).restored.clamp(0, 1)
     return predict
 
-def synthetic_split(n: int, size: int, severity: str = "sdd", split: str = "train", seed: int = 0, scenes: str = "photos") -> InMemory:
-    "`n` pairs of the synthetic benchmark, made now and kept in memory (one set for every run of a table)."
-    ds = InMemory(SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, scenes=scenes))
+def synthetic_split(n: int, size: int, severity: str = "sdd", split: str = "train", seed: int = 0, scenes: str = "photos",
+                    max_coc: float = 7.0) -> InMemory:
+    "`n` pairs of the synthetic benchmark (largest blur radius `max_coc` px), made now and kept in memory (one set for every run of a table)."
+    ds = InMemory(SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, scenes=scenes, max_coc=max_coc))
     for i in range(len(ds)): ds[i]
     return ds
 
 # %% ../nbs/18_experiments.ipynb #45baffee
-def table8_run_config(profile: str | dict, row: str, seed: int, out, threads: int = 0, epochs: int | None = None) -> TrainConfig:
-    "The resolved configuration of Table 8's `row` ('#1'...'#7', 'Eq. 1', 'Eq. 2' or 'oracle') at experiment `profile`, trained with `seed`."
+def table8_run_config(profile: str | dict, row: str, seed: int, out, threads: int = 0, epochs: int | None = None,
+                      init_from: str | Path | None = None) -> TrainConfig:
+    """The resolved configuration of Table 8's `row` ('#1'...'#7', 'Eq. 1', 'Eq. 2' or 'oracle') at experiment `profile`, trained
+    with `seed`; with `init_from` (the shared starting model's checkpoint) it fine-tunes that model for the profile's `adapt` length."""
     from jdrl.losses import variant_table
     table = variant_table()
     if row != "oracle" and row not in table.index: raise ValueError(f"row={row!r}: expected oracle or one of {', '.join(table.index)}")
     variant = "l1" if row == "oracle" else table.loc[row, "variant"]
     with_prior = row != "oracle" and str(table.loc[row, "blur_map (E)"]).startswith("yes")
     p = experiment_profile(profile, epochs) if isinstance(profile, str) else profile
-    return experiment_config(p, out, variant=variant, fusion="deformable" if with_prior else None, seed=seed, threads=threads)
+    settings = {}
+    if init_from is not None:
+        if "adapt" not in p: raise ValueError("init_from: this profile trains every row from scratch (it has no 'adapt' length)")
+        settings.update(p["adapt"], init_from=str(init_from))
+    if epochs is not None: settings["epochs"] = epochs          # an explicit length wins over the profile's and over adapt
+    return experiment_config(p, out, variant=variant, fusion="deformable" if with_prior else None, seed=seed, threads=threads, **settings)
+
+def start_config(profile: str | dict, out, threads: int = 0) -> TrainConfig | None:
+    "The resolved configuration of Table 8's shared starting model at `profile` (plain L1, backbone only), or None where the profile has none."
+    p = experiment_profile(profile) if isinstance(profile, str) else profile
+    if not p.get("start"): return None
+    return experiment_config(p, out, variant="l1", fusion=None, seed=0, threads=threads, **p["start"]["train"])
+
+def start_split(profile: str | dict) -> InMemory:
+    "The starting model's training pairs: aligned pairs of the profile's other camera (`start['data']`)."
+    p = experiment_profile(profile) if isinstance(profile, str) else profile
+    c, d = start_config(p, "x"), p["start"]["data"]
+    return synthetic_split(c.synth_train, c.synth_size, d["severity"], "train", seed=d["seed"], scenes=c.synth_scenes, max_coc=d["max_coc"])
 
 TABLE8_PAPER = {"#1": (24.62, 0.758, 0.344), "#2": (25.51, 0.776, 0.322), "#3": (24.80, 0.758, 0.347), "#4": (25.78, 0.780, 0.309),
                 "#5": (25.58, 0.777, 0.311), "#6": (25.68, 0.778, 0.311), "#7": (25.74, 0.778, 0.332),

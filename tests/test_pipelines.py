@@ -1,5 +1,6 @@
 """Every papermill pipeline in nbs/pipelines runs top to bottom at the `smoke` profile, writing into a
 temporary folder (never into results/), and what it writes is checked, not only that it wrote something."""
+import json
 import math
 from pathlib import Path
 import pandas as pd
@@ -12,15 +13,20 @@ TABLE8_ROWS = ["#1", "#2", "#3", "#4", "#5", "#6", "#7", "Eq. 1", "Eq. 2"]
 
 def _check_table8(out: Path):
     t = pd.read_csv(out / "table8_ablation.csv").set_index("row")
-    assert list(t.index[:9]) == TABLE8_ROWS and {"input", "oracle"} <= set(t.index), list(t.index)
-    for col in ("psnr_warped", "psnr_true", "ssim_warped", "ssim_true", "psnr_true_gain_over_input"):
-        assert all(math.isfinite(v) for v in t.loc[TABLE8_ROWS + ["oracle"], col]), col
+    assert list(t.index[:9]) == TABLE8_ROWS and {"input", "oracle", "start"} <= set(t.index), list(t.index)
+    for col in ("psnr_warped", "psnr_true", "ssim_warped", "ssim_true", "psnr_true_gain_over_input", "psnr_true_gain_over_start"):
+        assert all(math.isfinite(v) for v in t.loc[TABLE8_ROWS + ["oracle", "start"], col]), col
+    assert t.loc["start", "psnr_true_gain_over_start"] == 0
     assert t.loc["input", "psnr_true_gain_over_input"] == 0
     assert t.loc[TABLE8_ROWS, "paper_psnr"].notna().all() and t.loc["Eq. 2", "paper_psnr"] == 26.20
     assert t["commit"].notna().all()
     verdict = (out / "table8_verdict.md").read_text()
     assert "Eq. 2 - #1" in verdict and "Eq. 1 - #3" in verdict and "Eq. 2 - Eq. 1" in verdict
-    assert len(list((out / "table8_configs").glob("*.json"))) == 12    # 9 rows, a second seed of #1 and Eq. 2, the oracle
+    assert "the shared starting model vs input" in verdict
+    # 9 rows, a second seed of #1 and Eq. 2, the oracle, the starting model; every row fine-tunes the start
+    records = {p.stem: json.loads(p.read_text()) for p in (out / "table8_configs").glob("*.json")}
+    assert len(records) == 13 and records["start"]["config"]["init_from"] is None, sorted(records)
+    assert {r["config"]["init_from"] for n, r in records.items() if n != "start"} == {"<runs>/start/last.pt"}
 
 
 def _check_table7(out: Path):

@@ -37,9 +37,14 @@ def _profile_epochs(profile):
 
 
 def _table8_config(rec):
-    from jdrl.experiments import table8_run_config
-    return table8_run_config(rec["profile"], rec["row"], rec["seed"], rec["config"]["out"], threads=rec["config"]["threads"],
-                             epochs=rec["config"]["epochs"] if rec["config"]["epochs"] != _profile_epochs(rec["profile"]) else None)
+    "What the code resolves for a Table 8 record: the shared starting model (row 'start') or a row, from it when the record says so."
+    from jdrl.experiments import table8_run_config, start_config
+    c = rec["config"]
+    if rec["row"] == "start": return start_config(rec["profile"], c["out"], threads=c["threads"])
+    resolve = lambda epochs: table8_run_config(rec["profile"], rec["row"], rec["seed"], c["out"], threads=c["threads"], epochs=epochs,
+                                               init_from=c.get("init_from"))
+    # the pipeline's `epochs` parameter may have changed the length; everything else must be what the code resolves
+    return resolve(None) if resolve(None).epochs == c["epochs"] else resolve(c["epochs"])
 
 
 def _mask_mode_config(rec):
