@@ -21,7 +21,8 @@ from .train.loop import train
 # %% auto #0
 __all__ = ['EXPERIMENT_PROFILES', 'TABLE8_PAPER', 'experiment_profile', 'experiment_config', 'repo_root', 'output_folder',
            'git_commit', 'parts_builder', 'quiet_train', 'predictor', 'synthetic_split', 'table8_run_config',
-           'start_config', 'start_split', 'clean_reason', 'score_model', 'training_demo_figure', 'train_demo_main']
+           'start_config', 'start_split', 'start_record', 'train_start', 'clean_reason', 'score_model',
+           'training_demo_figure', 'train_demo_main']
 
 # %% ../nbs/18_experiments.ipynb #1949e783
 # `start` (smoke, quick, cpu): Table 8's shared starting model, plain L1 on *aligned* pairs of another synthetic camera
@@ -155,6 +156,24 @@ TABLE8_PAPER = {"#1": (24.62, 0.758, 0.344), "#2": (25.51, 0.776, 0.322), "#3": 
                 "#5": (25.58, 0.777, 0.311), "#6": (25.68, 0.778, 0.311), "#7": (25.74, 0.778, 0.332),
                 "Eq. 1": (25.82, 0.783, 0.305), "Eq. 2": (26.20, 0.796, 0.298)}
 "The paper's Table 8 (SDD, UNet): PSNR, SSIM, LPIPS per row."
+
+# %% ../nbs/18_experiments.ipynb #fe3e0a6f
+def start_record(profile_name: str, profile: dict, cfg: TrainConfig, notebook: str, commit: str) -> dict:
+    "The record a pipeline writes for the shared starting model `cfg` of `profile`: its configuration (out as `<runs>/start`) and its data."
+    d = profile["start"]["data"]
+    return dict(config=config_to_dict(cfg) | {"out": "<runs>/start"},
+                data=dict(source="synthetic", severity=d["severity"], data_seed=d["seed"], max_coc=d["max_coc"], train_n=cfg.synth_train,
+                          train_size=cfg.synth_size), row="start", seed=0, profile=profile_name, notebook=notebook, commit=commit)
+
+def train_start(profile: dict, runs, threads: int = 0, hide=None):
+    "Train `profile`'s shared starting model into `runs/start` (quietly, `hide` shown as `<runs>`): `(its config, the run's result, its deblurrer)`."
+    cfg = start_config(profile, Path(runs) / "start", threads=threads)
+    if cfg is None: raise ValueError("this profile has no shared starting model: its rows train from scratch")
+    build, box = parts_builder((start_split(profile), None))
+    result = quiet_train(cfg, build, hide)
+    if result.stopped not in ("finished", "max_steps"):      # a signal stopped it: the rows cannot start from it
+        raise KeyboardInterrupt(f"the starting model: training stopped by {result.stopped}")
+    return cfg, result, box["parts"].modules["deblurrer"]
 
 # %% ../nbs/18_experiments.ipynb #65057f50
 _LOCAL_PATHS = re.compile(r"(?<![:/\w])(?:/[^\s/:,;()']+){2,}/?")

@@ -49,7 +49,22 @@ def _check_mask_modes(out: Path):
     assert "colour code - magnitude" in (out / "mask_modes_verdict.md").read_text()
 
 
+def _check_sweep(out: Path):
+    t = pd.read_csv(out / "misalignment_sweep.csv")
+    methods = {"input", "start", "l1", "eq1", "eq2"}
+    assert set(t.method) == methods and set(t.severity) == {"none", "dpdd", "sdd", "extreme"}, (set(t.method), set(t.severity))
+    assert all(math.isfinite(v) for v in t[["psnr_true", "psnr_warped", "gain_true", "gain_true_over_start"]].values.ravel())
+    assert (t[t.method == "input"].gain_true == 0).all() and (t[t.method == "start"].gain_true_over_start == 0).all()
+    assert t["commit"].notna().all()
+    records = {p.stem: json.loads(p.read_text()) for p in (out / "misalignment_sweep_configs").glob("*.json")}
+    assert len(records) == 13 and records["start"]["row"] == "start", sorted(records)
+    assert {r["row"] for n, r in records.items() if n != "start"} == {"#1", "Eq. 1", "Eq. 2"}
+    verdict = (out / "misalignment_sweep_verdict.md").read_text()
+    assert "from `none` to `extreme`" in verdict and "the shared starting model" in verdict
+
+
 CHECKS = {"table8_ablation": _check_table8,
+          "misalignment_sweep": _check_sweep,
           "table7_fusion": _check_table7,
           "mask_modes": _check_mask_modes,
           "table2_cost": lambda out: (pd.read_csv(out / "table2_cost.csv").shape[0] >= 2)}
