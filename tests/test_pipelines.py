@@ -31,7 +31,10 @@ def _check_table8(out: Path):
 
 def _check_table7(out: Path):
     t = pd.read_csv(out / "table7_fusion.csv").set_index("run")
-    assert {"input", "eq1_none", "eq2_deformable", "eq2_dconv", "eq2_ldconv"} <= set(t.index), list(t.index)
+    assert {"input", "start", "eq1_none", "eq2_deformable", "eq2_dconv", "eq2_ldconv"} <= set(t.index), list(t.index)
+    assert all(math.isfinite(v) for v in t.loc[t.index != "input", "psnr_true_gain_over_start"]) and t.loc["start", "psnr_true_gain_over_start"] == 0
+    records = {p.stem: json.loads(p.read_text()) for p in (out / "table7_configs").glob("*.json")}
+    assert records["start"]["row"] == "start" and records["eq2_dconv"]["row"] == "Eq. 2" and records["eq2_dconv"]["config"]["fusion"] == "dconv"
     assert all(math.isfinite(v) for v in t["psnr_true"]) and t.loc["eq2_deformable", "paper_psnr"] == 26.20
     assert t["commit"].notna().all() and t.loc["input", "psnr_true_gain_over_input"] == 0
     assert "best block here" in (out / "table7_verdict.md").read_text()
