@@ -38,7 +38,8 @@ def _table8_config(rec):
     resolve = lambda epochs: table8_run_config(rec["profile"], rec["row"], rec["seed"], c["out"], threads=c["threads"], epochs=epochs,
                                                init_from=c.get("init_from"))
     # the pipeline's `epochs` parameter may have changed the length; everything else must be what the code resolves
-    return resolve(None) if resolve(None).epochs == c["epochs"] else resolve(c["epochs"])
+    cfg = resolve(None)
+    return cfg if cfg.epochs == c["epochs"] else resolve(c["epochs"])
 
 
 def _mask_mode_config(rec):
