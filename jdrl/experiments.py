@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, contextlib, dataclasses, io, json, math, re, subprocess, sys, time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -21,8 +21,8 @@ from .train.loop import train
 # %% auto #0
 __all__ = ['EXPERIMENT_PROFILES', 'TABLE8_PAPER', 'experiment_profile', 'experiment_config', 'repo_root', 'output_folder',
            'git_commit', 'parts_builder', 'quiet_train', 'predictor', 'synthetic_split', 'table8_run_config',
-           'start_config', 'start_split', 'start_record', 'train_start', 'clean_reason', 'score_model',
-           'training_demo_figure', 'train_demo_main']
+           'start_config', 'start_split', 'start_record', 'train_start', 'SharedStart', 'shared_start', 'clean_reason',
+           'score_model', 'training_demo_figure', 'train_demo_main']
 
 # %% ../nbs/18_experiments.ipynb #1949e783
 # `start` (smoke, quick, cpu): Table 8's shared starting model, plain L1 on *aligned* pairs of another synthetic camera
@@ -174,6 +174,23 @@ def train_start(profile: dict, runs, threads: int = 0, hide=None):
     if result.stopped not in ("finished", "max_steps"):      # a signal stopped it: the rows cannot start from it
         raise KeyboardInterrupt(f"the starting model: training stopped by {result.stopped}")
     return cfg, result, box["parts"].modules["deblurrer"]
+
+class SharedStart(NamedTuple):
+    "A pipeline's shared starting model: its checkpoint (what every run's `init_from` names), configuration, training result and deblurrer."
+    ckpt: Path
+    cfg: TrainConfig
+    result: Any
+    deblurrer: torch.nn.Module
+
+def shared_start(profile_name: str, profile: dict, runs, record_dir, notebook: str, commit: str, threads: int = 0,
+                 use: bool = True) -> SharedStart | None:
+    """What every CPU-scale pipeline does first: None when `use` is false or `profile` has no starting model (its runs train
+    from scratch); else write the start's record to `record_dir/start.json`, train it into `runs/start` and return it."""
+    if not use or start_config(profile, "x") is None: return None
+    cfg = start_config(profile, Path(runs) / "start", threads=threads)
+    atomic_write_text(Path(record_dir) / "start.json", json.dumps(start_record(profile_name, profile, cfg, notebook, commit), indent=1) + "\n")
+    cfg, result, model = train_start(profile, runs, threads=threads, hide=runs)
+    return SharedStart(Path(cfg.out) / "last.pt", cfg, result, model)
 
 # %% ../nbs/18_experiments.ipynb #65057f50
 _LOCAL_PATHS = re.compile(r"(?<![:/\w])(?:/[^\s/:,;()']+){2,}/?")

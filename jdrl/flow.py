@@ -13,9 +13,9 @@ import torch.nn.functional as F
 import cv2
 
 # %% auto #0
-__all__ = ['PADDING_MODES', 'DIS_PRESETS', 'RAFT_DEFAULT_WEIGHTS', 'MASK_MODES', 'sampling_coordinates', 'sampling_validity',
-           'flow_magnitude', 'warp', 'FlowEstimator', 'to_gray_uint8', 'DISFlow', 'affine_flow', 'affine_pair',
-           'end_point_error', 'raft_weight_candidates', 'RAFTFlow', 'colour_wheel', 'flow_to_color',
+__all__ = ['PADDING_MODES', 'DIS_PRESETS', 'RAFT_DEFAULT_WEIGHTS', 'MASK_MODES', 'DEFAULT_MASK_MODE', 'sampling_coordinates',
+           'sampling_validity', 'flow_magnitude', 'warp', 'FlowEstimator', 'to_gray_uint8', 'DISFlow', 'affine_flow',
+           'affine_pair', 'end_point_error', 'raft_weight_candidates', 'RAFTFlow', 'colour_wheel', 'flow_to_color',
            'flow_colorcode_gray', 'calibration_mask']
 
 # %% ../nbs/07_flow.ipynb #db6805c3
@@ -282,11 +282,14 @@ def flow_colorcode_gray(flow: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/07_flow.ipynb #8b656d76
 MASK_MODES = ("magnitude", "colorcode")
+# the authors' form is the default: the paper's magnitude band rejects correct pixels under zoom and on nearly
+# aligned pairs (the evidence: nbs/pipelines/mask_modes.ipynb)
+DEFAULT_MASK_MODE = "colorcode"
 
-def calibration_mask(flow: torch.Tensor, lam: float = 0.35, mode: str = "magnitude", abs_tol: float = 1e-2) -> torch.Tensor:
+def calibration_mask(flow: torch.Tensor, lam: float = 0.35, mode: str = DEFAULT_MASK_MODE, abs_tol: float = 1e-2) -> torch.Tensor:
     """Eq. 13: `[B, 1, H, W]` float mask, 1 where the flow agrees with the image's mean, `|q − mean(q)| < lam·mean(q)`.
-    `mode='magnitude'` (paper): `q = ‖flow‖` in px, and pixels within `abs_tol` px of the mean are kept too
-    (so a zero flow keeps everything). `mode='colorcode'` (authors' code): `q` = gray level of the
+    `mode='magnitude'` (the paper's Eq. 13): `q = ‖flow‖` in px, and pixels within `abs_tol` px of the mean are kept too
+    (so a zero flow keeps everything). `mode='colorcode'` (the authors' code, jdrl's default): `q` = gray level of the
     colour-coded flow, inclusive band. Computed without gradients."""
     _check_flow(flow)
     if mode not in MASK_MODES: raise ValueError(f"mode={mode!r}: expected one of {MASK_MODES}")

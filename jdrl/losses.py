@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .core import charbonnier
 from .reblur import reblur_loss, pseudo_blur_map, ReblurNet
 from .kernels import n_seeds, isotropic_reblur
-from .flow import DISFlow, warp, calibration_mask, sampling_validity, flow_magnitude, MASK_MODES, PADDING_MODES
+from .flow import DISFlow, warp, calibration_mask, sampling_validity, flow_magnitude, MASK_MODES, DEFAULT_MASK_MODE, PADDING_MODES
 
 # %% auto #0
 __all__ = ['VARIANTS', 'DeblurLoss', 'deblur_loss', 'prior_loss', 'Variant', 'get_variant', 'variant_table', 'reblur_net_flags',
@@ -136,7 +136,7 @@ class JDRLObjective:
     Terms are unweighted: `total = main + alpha·terms['reblur'] + beta·terms['prior']`, where `main` is
     `terms['deblur']` (or `terms['l1']` for #1)."""
     def __init__(self, variant: str = "eq2", flow: Callable | None = None, alpha: float = 0.5, beta: float = 0.5,
-                 lam: float = 0.35, mask_mode: str = "magnitude", warmup_epochs: int = 15,
+                 lam: float = 0.35, mask_mode: str = DEFAULT_MASK_MODE, warmup_epochs: int = 15,
                  mask_during_warmup: bool = True, mask_outside: bool = False, padding: str = "border",
                  pseudo_map: str = "eq8", m: int = 8, eps: float = 1e-3):
         self.variant = get_variant(variant)

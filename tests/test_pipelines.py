@@ -47,9 +47,18 @@ def _check_mask_modes(out: Path):
     assert (cov[cov.case == "shift 2 px"][["magnitude", "colorcode"]] == 1).all().all()
     assert (cov[cov.case == "zoom 1.01"]["magnitude"] < 0.9).all()
     t = pd.read_csv(out / "mask_modes.csv")
-    assert set(zip(t.row, t.mask_mode)) >= {("Eq. 1", "magnitude"), ("Eq. 1", "colorcode"), ("Eq. 2", "magnitude"), ("Eq. 2", "colorcode")}
-    assert all(math.isfinite(v) for v in t["psnr_true"])
-    assert "colour code - magnitude" in (out / "mask_modes_verdict.md").read_text()
+    sevs = ["none", "dpdd", "sdd"]
+    runs = {(s, r, m) for s in sevs for r in ("Eq. 1", "Eq. 2") for m in ("magnitude", "colorcode")}
+    assert set(zip(t.severity, t.row, t.mask_mode)) == runs | {(s, ref, "-") for s in sevs for ref in ("input", "start")}
+    assert all(math.isfinite(v) for v in t["psnr_true"]) and (t[t.row == "start"].psnr_true_gain_over_start == 0).all()
+    assert (t[t.row == "input"].psnr_true_gain_over_input == 0).all() and t["commit"].notna().all()
+    records = {p.stem: json.loads(p.read_text()) for p in (out / "mask_modes_configs").glob("*.json")}
+    assert len(records) == 13 and records["start"]["row"] == "start", sorted(records)
+    assert records["none_eq1_magnitude"]["config"]["mask_mode"] == "magnitude" and records["sdd_eq2_colorcode"]["severity"] == "sdd"
+    assert {r["config"]["init_from"] for n, r in records.items() if n != "start"} == {"<runs>/start/last.pt"}
+    verdict = (out / "mask_modes_verdict.md").read_text()
+    assert "colour code - magnitude" in verdict and "`none`, Eq. 1" in verdict
+    assert (out / "mask_modes.png").stat().st_size > 0
 
 
 def _check_sweep(out: Path):

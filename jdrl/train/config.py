@@ -54,7 +54,8 @@ class TrainConfig:
     beta: float = config_field(0.5, "weight of the prior loss (Eq. 2)")
     lam: float = config_field(0.35, "calibration-mask tolerance lambda (Eq. 13)")
     warmup_epochs: int = config_field(15, "epochs T during which the flow is F(I_S, I_B) instead of F(I_S, I_hat)")
-    mask_mode: str = config_field("magnitude", "calibration mask on the flow magnitude (paper) or on the colour-coded flow (authors' code)", ("magnitude", "colorcode"))
+    mask_mode: str = config_field("colorcode", "calibration mask on the colour-coded flow (authors' code; the default, see jdrl.flow) or on the "
+                                   "flow magnitude (the paper's Eq. 13)", ("magnitude", "colorcode"))
     mask_during_warmup: bool = config_field(True, "apply the calibration mask during the warm-up (paper); false: the authors' code")
     mask_outside: bool = config_field(False, "also mask pixels whose flow samples fall outside the image")
     pseudo_map: str = config_field("eq8", "prior-loss target: Eq. 8's B_P (paper) or the raw seeds S (authors' code)", ("eq8", "seeds"))
