@@ -30,6 +30,18 @@ def _stale() -> dict:
     return {r["result"]: r["commit"] for r in csv.DictReader(path.open())} if path.exists() else {}
 
 
+def _check_or_stale(path: Path, result: str, resolve):
+    """A record of `result` resolves again from a clean commit, or `result` is declared stale in results/stale.csv: then the
+    record must name the commit the declaration names and must indeed differ from what the code resolves now."""
+    stale = _stale().get(result)
+    if stale is None: return _check_record(path, resolve, clean=True)
+    from jdrl.train.config import config_to_dict
+    rec = json.loads(path.read_text())
+    assert rec.get("commit") == stale, f"{path.name}: commit {rec.get('commit')} is not the stale one results/stale.csv names ({stale})"
+    assert config_to_dict(resolve(rec)) != rec["config"], \
+        f"{path.name}: the code resolves this configuration again; remove {result} from results/stale.csv"
+
+
 def _table8_config(rec):
     "What the code resolves for a Table 8 record: the shared starting model (row 'start') or a row, from it when the record says so."
     from jdrl.experiments import table8_run_config, start_config
@@ -70,7 +82,7 @@ def test_there_are_committed_table7_configs():
 
 @pytest.mark.parametrize("path", T7_RECORDS, ids=[p.stem for p in T7_RECORDS])
 def test_committed_table7_config_is_what_the_code_resolves(path):
-    _check_record(path, _table7_config, clean=True)
+    _check_or_stale(path, "table7_fusion", _table7_config)
 
 
 def test_there_are_committed_mask_mode_configs():
@@ -79,18 +91,10 @@ def test_there_are_committed_mask_mode_configs():
 
 @pytest.mark.parametrize("path", MASK_RECORDS, ids=[p.stem for p in MASK_RECORDS])
 def test_committed_mask_mode_config_is_what_the_code_resolves(path):
-    stale = _stale().get("mask_modes")
-    if stale is None: return _check_record(path, _mask_mode_config, clean=True)
-    # declared stale: the record must be the one the declaration names, and must indeed differ from the code now
-    rec = json.loads(path.read_text())
-    assert rec.get("commit") == stale, f"{path.name}: commit {rec.get('commit')} is not the stale one results/stale.csv names ({stale})"
-    from jdrl.train.config import config_to_dict
-    assert config_to_dict(_mask_mode_config(rec)) != rec["config"], \
-        f"{path.name}: the code resolves this configuration again; remove mask_modes from results/stale.csv"
+    _check_or_stale(path, "mask_modes", _mask_mode_config)
 
 
 @pytest.mark.parametrize("path", SWEEP_RECORDS, ids=[p.stem for p in SWEEP_RECORDS])
 def test_committed_sweep_config_is_what_the_code_resolves(path):
     # the sweep's objectives are Table 8's rows #1, Eq. 1 and Eq. 2, trained as there; its record names the row
-    if "misalignment_sweep" in _stale(): pytest.skip("results/stale.csv declares the committed sweep stale")
-    _check_record(path, _table8_config, clean=True)
+    _check_or_stale(path, "misalignment_sweep", _table8_config)
