@@ -186,8 +186,8 @@ def shared_start(profile_name: str, profile: dict, runs, record_dir, notebook: s
                  use: bool = True) -> SharedStart | None:
     """What every CPU-scale pipeline does first: None when `use` is false or `profile` has no starting model (its runs train
     from scratch); else write the start's record to `record_dir/start.json`, train it into `runs/start` and return it."""
-    if not use or start_config(profile, "x") is None: return None
-    cfg = start_config(profile, Path(runs) / "start", threads=threads)
+    cfg = start_config(profile, Path(runs) / "start", threads=threads) if use else None
+    if cfg is None: return None
     atomic_write_text(Path(record_dir) / "start.json", json.dumps(start_record(profile_name, profile, cfg, notebook, commit), indent=1) + "\n")
     cfg, result, model = train_start(profile, runs, threads=threads, hide=runs)
     return SharedStart(Path(cfg.out) / "last.pt", cfg, result, model)
