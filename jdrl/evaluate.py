@@ -72,7 +72,7 @@ def protocol_target(protocol: str, pred: torch.Tensor, gt: torch.Tensor, gt_alig
     return warp(gt, phi, padding=padding).clamp(0, 1), float(phi.norm(dim=1).mean())
 
 # %% ../nbs/12_evaluate.ipynb #e2afd4e9
-DEFAULT_METRICS = ("psnr", "ssim", "lpips", "dists", "fid")
+DEFAULT_METRICS = ("psnr", "ssim", "lpips", "stlpips", "dists", "fid")   # stlpips: the shift-tolerant LPIPS, not the paper's
 
 def parse_metrics(metrics: str | Iterable[str]) -> list[str]:
     "A comma-separated string or a list of metric names, checked against the registry, duplicates dropped."
