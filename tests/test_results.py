@@ -1,9 +1,12 @@
 """The committed results are what the committed code produces: every configuration recorded in
 results/table8_configs/, results/table7_configs/, results/mask_modes_configs/ and results/misalignment_sweep_configs/ equals the configuration the code resolves for that
 row, profile and seed (and mask mode), unless results/stale.csv declares that result stale, naming the
-commit that produced it."""
+commit that produced it. Every record's data section is what its pipeline writes for that run, and every record names a
+clean commit of this repository's history, the commit its table names."""
 import dataclasses
+import functools
 import json
+import re
 from pathlib import Path
 import pytest
 
@@ -98,3 +101,91 @@ def test_committed_mask_mode_config_is_what_the_code_resolves(path):
 def test_committed_sweep_config_is_what_the_code_resolves(path):
     # the sweep's objectives are Table 8's rows #1, Eq. 1 and Eq. 2, trained as there; its record names the row
     _check_or_stale(path, "misalignment_sweep", _table8_config)
+
+
+# ---- the data section and the commit: a record is tied to the data it names, to its table and to a clean commit of this history
+
+RESULTS = {   # result name -> (its records' folder, its table, the pipeline that writes both)
+    "table8_ablation": ("table8_configs", "table8_ablation.csv", "nbs/pipelines/table8_ablation.ipynb"),
+    "table7_fusion": ("table7_configs", "table7_fusion.csv", "nbs/pipelines/table7_fusion.ipynb"),
+    "mask_modes": ("mask_modes_configs", "mask_modes.csv", "nbs/pipelines/mask_modes.ipynb"),
+    "misalignment_sweep": ("misalignment_sweep_configs", "misalignment_sweep.csv", "nbs/pipelines/misalignment_sweep.ipynb"),
+}
+ALL_RECORDS = [(result, p) for result, (folder, _, _) in RESULTS.items() for p in sorted((ROOT / "results" / folder).glob("*.json"))]
+
+
+def _table(result: str):
+    import pandas as pd
+    return pd.read_csv(ROOT / "results" / RESULTS[result][1])
+
+
+def _one(values, what: str):
+    "The single value of a column that a pipeline writes as a constant."
+    vals = sorted(set(values))
+    assert len(vals) == 1, f"{what}: expected one value, the table holds {vals}"
+    return vals[0]
+
+
+def _expected_data(result: str, path: Path, rec: dict) -> dict:
+    """The `data` section the pipeline of `result` writes for this record (nbs/pipelines/*.ipynb): the starting model's camera
+    from the experiment profile (jdrl.experiments.start_record), the test split's size from the profile, the training set's
+    size from the resolved configuration, and the severity of the table the record belongs to."""
+    from jdrl.experiments import experiment_profile, start_config, start_record
+    p = experiment_profile(rec["profile"])
+    test = dict(test_n=p["test_n"], test_size=p["test_size"])
+    if rec["row"] == "start":
+        data = start_record(rec["profile"], p, start_config(p, "x"), rec["notebook"], rec["commit"])["data"]
+        return data | test | {"test_split": "test"} if result == "table8_ablation" else data
+    table = _table(result)
+    if result in ("table8_ablation", "table7_fusion"):
+        severity = _one(table["severity"], f"{RESULTS[result][1]} severity")
+        if rec["row"] == "oracle": severity = "none"              # the oracle trains on aligned pairs
+    else:                                                          # one set of runs per severity, named <severity>_...
+        severity = path.stem.split("_")[0]
+        assert severity in set(table["severity"]), f"{path.name}: severity {severity} is not in {RESULTS[result][1]}"
+        if "severity" in rec: assert rec["severity"] == severity, f"{path.name}: severity {rec['severity']} but named {severity}"
+    data = dict(source="synthetic", severity=severity, data_seed=0)
+    if result == "table8_ablation":
+        cfg = rec["config"]                                        # checked against the code by the tests above
+        return data | dict(train_n=cfg["synth_train"], train_size=cfg["synth_size"]) | test | {"test_split": "test"}
+    return data | test
+
+
+@pytest.mark.parametrize("result,path", ALL_RECORDS, ids=[f"{r}/{p.stem}" for r, p in ALL_RECORDS])
+def test_committed_record_data_is_what_its_pipeline_writes(result, path):
+    rec = json.loads(path.read_text())
+    for key in ("config", "data", "row", "profile", "notebook", "commit"):
+        assert key in rec, f"{path.name}: no {key!r} recorded"
+    assert rec["notebook"] == RESULTS[result][2], f"{path.name}: written by {rec['notebook']}, expected {RESULTS[result][2]}"
+    assert rec["profile"] == _one(_table(result)["profile"], f"{RESULTS[result][1]} profile"), \
+        f"{path.name}: profile {rec['profile']} is not the profile of {RESULTS[result][1]}"
+    expected = _expected_data(result, path, rec)
+    diff = {k: (rec["data"].get(k), expected.get(k)) for k in set(rec["data"]) | set(expected) if rec["data"].get(k) != expected.get(k)}
+    assert not diff, f"{path.name}: its data section is not what {rec['notebook']} writes for it ((recorded, expected): {diff})"
+
+
+def _git(*args):
+    import subprocess
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _in_history(sha: str) -> str:
+    "'' when `sha` is a commit of HEAD's history, else why not."
+    r = _git("merge-base", "--is-ancestor", sha, "HEAD")
+    if r.returncode == 0: return ""
+    shallow = _git("rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+    why = "is not an ancestor of HEAD" if r.returncode == 1 else "is not a commit of this repository"
+    return f"{sha} {why}" + (" (this clone is shallow: git fetch --unshallow)" if shallow else "")
+
+
+@pytest.mark.parametrize("result,path", ALL_RECORDS, ids=[f"{r}/{p.stem}" for r, p in ALL_RECORDS])
+def test_committed_record_names_a_clean_commit_of_this_history(result, path):
+    if not (ROOT / ".git").exists(): pytest.skip("not a git checkout: the recorded commits cannot be looked up")
+    sha = json.loads(path.read_text()).get("commit", "")
+    assert re.fullmatch(r"[0-9a-f]{40}", sha), f"{path.name}: commit {sha!r} is not a clean commit id (uncommitted changes, or no git)"
+    why = _in_history(sha)
+    assert not why, f"{path.name}: commit {why}"
+    # every record and the table of one result come from one run of its pipeline, so they name one commit
+    assert sha == _one(_table(result)["commit"], f"{RESULTS[result][1]} commit"), \
+        f"{path.name}: commit {sha[:10]} is not the commit {RESULTS[result][1]} names"
