@@ -177,12 +177,24 @@ def _view(buf: torch.Tensor, *shape) -> torch.Tensor:
     "A contiguous view of the first elements of the flat workspace `buf`."
     return buf[:math.prod(shape)].view(*shape)
 
-def _workspace(geo: OrbitGeometry, C: int, rows: int, W: int, like: torch.Tensor, backward: bool) -> dict:
-    "Flat scratch buffers for one strip, allocated once per call and reused by every strip."
-    r, R1, nO, L, P = geo.r, geo.r + 1, len(geo.orbits), geo.L, rows * W
+def _strips(B: int, H: int, W: int, tile_pixels: int) -> list[tuple[int, int, int, int]]:
+    "The strips `(first image, last image + 1, first row, rows)` that cover a batch: whole images, as many as fit in `tile_pixels` (balanced), or a few rows of one image."
+    tile_pixels = max(1, int(tile_pixels))
+    if tile_pixels >= H * W:
+        n = -(-B // min(B, tile_pixels // (H * W)))    # fewest strips of whole images, then equal sizes
+        k = -(-B // n)
+        return [(nb, min(nb + k, B), 0, H) for nb in range(0, B, k)]
+    rows = max(1, tile_pixels // W)
+    return [(nb, nb + 1, y0, min(rows, H - y0)) for nb in range(B) for y0 in range(0, H, rows)]
+
+def _workspace(geo: OrbitGeometry, C: int, strips, W: int, like: torch.Tensor, backward: bool) -> dict:
+    "Flat scratch buffers for the largest strip, allocated once per call and reused by every strip."
+    r, R1, nO, L = geo.r, geo.r + 1, len(geo.orbits), geo.L
+    k, h = max((b1 - b0, h) for b0, b1, _, h in strips)
+    P = k * h * W
     e = lambda n: torch.empty(n, dtype=like.dtype, device=like.device)
     ws = dict(seeds=e(L * (geo.m + 1) * P), w=e(nO * P), U=e(L * P), Z=e(L * P), levels=[e((n + 1) * P) for _, _, n, *_ in geo.levels],
-              c=e(R1 * R1 * P), Y=e(R1 * C * (rows + 2 * r) * W), V=e(R1 * C * P))
+              c=e(R1 * R1 * P), Y=e(R1 * C * k * (h + 2 * r) * W), V=e(R1 * C * P))
     if backward:
         ws.update(t=e(max(n for _, _, n, *_ in geo.levels) * P + P), gw=e(nO * P))
         ws["gc"], ws["ZY"] = ws["c"], ws["Y"]      # the backward is done with c and ZY before it needs gc and Y
@@ -216,95 +228,98 @@ def _strip_weights(s, Wt, geo, K, ws, P):
     return w, E_levels, Z
 
 def _column_pairs(Xs, Y, r, W):
-    "Y[a] = X(x - a) + X(x + a) for a = 0..r (Y[0] = X) on a padded strip `Xs` [C, rows + 2r, W + 2r]."
+    "Y[a] = X(x - a) + X(x + a) for a = 0..r (Y[0] = X) on a padded strip `Xs` [k, C, rows + 2r, W + 2r]."
     Y[0] = Xs[..., r:r + W]
     for a in range(1, r + 1): torch.add(Xs[..., r - a:r - a + W], Xs[..., r + a:r + a + W], out=Y[a])
+
+def _strip_pixels(t: torch.Tensor, b0: int, b1: int, y0: int, h: int) -> torch.Tensor:
+    "Channels first, then the strip's pixels in (image, row, column) order: `[C, k*h*W]` (a view for one image)."
+    return t[b0:b1, :, y0:y0 + h].transpose(0, 1).reshape(t.shape[1], -1)
 
 class _OrbitReblur(torch.autograd.Function):
     "Orbit form of Eq. 6 on an already padded image; see `isotropic_reblur`."
     @staticmethod
-    def forward(ctx, padded, seeds, weights, m, rows):
+    def forward(ctx, padded, seeds, weights, m, tile_pixels):
         geo = orbit_geometry(m); K = geo.consts(padded.dtype, padded.device)
         B, C, Hp, Wp = padded.shape; r = geo.r; R1 = r + 1; H, W = Hp - 2 * r, Wp - 2 * r
-        rows = max(1, min(rows, H))
+        strips = _strips(B, H, W, tile_pixels)
         out = padded.new_empty(B, C, H, W)
-        ws = _workspace(geo, C, rows, W, padded, backward=False)
-        for nb in range(B):
-            for y0 in range(0, H, rows):
-                h = min(rows, H - y0); P = h * W
-                s = seeds[nb, :, y0:y0 + h].reshape(-1, P); Wt = weights[nb, :, y0:y0 + h].reshape(-1, P)
-                w, _, _ = _strip_weights(s, Wt, geo, K, ws, P)
-                c = torch.index_select(w, 0, K["pair_orbit"], out=_view(ws["c"], R1 * R1, P)).view(R1, R1, 1, h, W)
-                Y = _view(ws["Y"], R1, C, h + 2 * r, W)
-                _column_pairs(padded[nb, :, y0:y0 + h + 2 * r], Y, r, W)
-                acc = torch.mul(Y[:, :, r:r + h], c[0], out=_view(ws["acc"], R1, C, h, W))
-                V = _view(ws["V"], R1, C, h, W)
-                for b in range(1, R1):
-                    torch.add(Y[:, :, r - b:r - b + h], Y[:, :, r + b:r + b + h], out=V)
-                    acc.addcmul_(V, c[b])
-                torch.sum(acc, 0, out=out[nb, :, y0:y0 + h])
+        ws = _workspace(geo, C, strips, W, padded, backward=False)
+        for b0, b1, y0, h in strips:
+            k = b1 - b0; P = k * h * W
+            s = _strip_pixels(seeds, b0, b1, y0, h); Wt = _strip_pixels(weights, b0, b1, y0, h)
+            w, _, _ = _strip_weights(s, Wt, geo, K, ws, P)
+            c = torch.index_select(w, 0, K["pair_orbit"], out=_view(ws["c"], R1 * R1, P)).view(R1, R1, k, 1, h, W)
+            Y = _view(ws["Y"], R1, k, C, h + 2 * r, W)
+            _column_pairs(padded[b0:b1, :, y0:y0 + h + 2 * r], Y, r, W)
+            acc = torch.mul(Y[..., r:r + h, :], c[0], out=_view(ws["acc"], R1, k, C, h, W))
+            V = _view(ws["V"], R1, k, C, h, W)
+            for b in range(1, R1):
+                torch.add(Y[..., r - b:r - b + h, :], Y[..., r + b:r + b + h, :], out=V)
+                acc.addcmul_(V, c[b])
+            torch.sum(acc, 0, out=out[b0:b1, :, y0:y0 + h])
         ctx.save_for_backward(padded, seeds, weights)
-        ctx.m, ctx.rows = m, rows
+        ctx.m, ctx.tile_pixels = m, tile_pixels
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_out):
         padded, seeds, weights = ctx.saved_tensors
-        m, rows = ctx.m, ctx.rows
+        m = ctx.m
         geo = orbit_geometry(m); K = geo.consts(padded.dtype, padded.device)
         B, C, Hp, Wp = padded.shape; r = geo.r; R1 = r + 1; H, W = Hp - 2 * r, Wp - 2 * r
         nO, L = len(geo.orbits), geo.L
+        strips = _strips(B, H, W, ctx.tile_pixels)
         need_x, need_s, need_w = ctx.needs_input_grad[:3]
         g_padded = torch.zeros_like(padded) if need_x else None
         g_seeds = torch.empty_like(seeds) if need_s else None
         g_weights = torch.empty_like(weights) if need_w else None
         grad_out = grad_out.contiguous()
-        ws = _workspace(geo, C, rows, W, padded, backward=True)
-        for nb in range(B):
-            for y0 in range(0, H, rows):
-                h = min(rows, H - y0); P = h * W
-                s = seeds[nb, :, y0:y0 + h].reshape(-1, P); Wt = weights[nb, :, y0:y0 + h].reshape(-1, P)
-                w, E_levels, Z = _strip_weights(s, Wt, geo, K, ws, P)
-                g = grad_out[nb, :, y0:y0 + h]
-                if need_x:   # image: the adjoint of each orbit sum is the same orbit sum (scatter form)
-                    c = torch.index_select(w, 0, K["pair_orbit"], out=_view(ws["c"], R1 * R1, P)).view(R1, R1, 1, h, W)
-                    ZY = _view(ws["ZY"], R1, C, h + 2 * r, W); ZY.zero_()
-                    for b in range(R1):
-                        ZY[:, :, r - b:r - b + h].addcmul_(c[b], g)
-                        if b: ZY[:, :, r + b:r + b + h].addcmul_(c[b], g)
-                    gX = g_padded[nb, :, y0:y0 + h + 2 * r]
-                    gX[..., r:r + W] += ZY[0]
-                    for a in range(1, R1):
-                        gX[..., r - a:r - a + W] += ZY[a]
-                        gX[..., r + a:r + a + W] += ZY[a]
-                if need_s or need_w:   # orbit weights: <g, P^y_b Y_a> over channels
-                    Y = _view(ws["Y"], R1, C, h + 2 * r, W)
-                    _column_pairs(padded[nb, :, y0:y0 + h + 2 * r], Y, r, W)
-                    V = _view(ws["V"], R1, C, h, W)
-                    gc = _view(ws["gc"], R1, R1, h, W)
-                    for b in range(R1):
-                        if b == 0: torch.mul(Y[:, :, r:r + h], g, out=V)
-                        else:
-                            torch.add(Y[:, :, r - b:r - b + h], Y[:, :, r + b:r + b + h], out=V)
-                            V.mul_(g)
-                        torch.sum(V, 1, out=gc[b])
-                    gw = _view(ws["gw"], nO, P); gw.zero_()
-                    gw.index_add_(0, K["pair_orbit"], gc.view(R1 * R1, P))
-                    if need_w: g_weights[nb, 0, y0:y0 + h] = gw[0].view(h, W)
-                    g_out = K["outside_t"] @ gw                 # [L, P] per-element gradient of each outside pseudo-orbit
-                    gw.mul_(K["inv_size"])                      # per-element gradient of each orbit
-                    rZ = Z.reciprocal_()                        # softmax p = E / Z, never formed
-                    for li, ((i, sl, n, A2, b2, ATa), E) in enumerate(zip(K["levels"], E_levels)):
-                        t = _view(ws["t"], n + 1, P)
-                        torch.mul(E[:n], gw[:n], out=t[:n]); torch.mul(E[n], g_out[li], out=t[n])
-                        X = ATa @ t                             # [A^T (E g) ; sum E g]
-                        dW = X[i].mul_(rZ[li])                  # dW_i = <p, g>
-                        if need_w: g_weights[nb, li + 1, y0:y0 + h] = dW.view(h, W)
-                        if need_s:                              # d seeds = W_i A^T (p * (g - dW))
-                            AE = ATa[:i, :n] @ E[:n]
-                            X[:i].sub_(AE.mul_(dW)).mul_(rZ[li]).mul_(Wt[li + 1])
-                            g_seeds[nb, sl, y0:y0 + h] = X[:i].view(i, h, W)
+        ws = _workspace(geo, C, strips, W, padded, backward=True)
+        for b0, b1, y0, h in strips:
+            k = b1 - b0; P = k * h * W
+            s = _strip_pixels(seeds, b0, b1, y0, h); Wt = _strip_pixels(weights, b0, b1, y0, h)
+            w, E_levels, Z = _strip_weights(s, Wt, geo, K, ws, P)
+            g = grad_out[b0:b1, :, y0:y0 + h]
+            if need_x:   # image: the adjoint of each orbit sum is the same orbit sum (scatter form)
+                c = torch.index_select(w, 0, K["pair_orbit"], out=_view(ws["c"], R1 * R1, P)).view(R1, R1, k, 1, h, W)
+                ZY = _view(ws["ZY"], R1, k, C, h + 2 * r, W); ZY.zero_()
+                for b in range(R1):
+                    ZY[..., r - b:r - b + h, :].addcmul_(c[b], g)
+                    if b: ZY[..., r + b:r + b + h, :].addcmul_(c[b], g)
+                gX = g_padded[b0:b1, :, y0:y0 + h + 2 * r]
+                gX[..., r:r + W] += ZY[0]
+                for a in range(1, R1):
+                    gX[..., r - a:r - a + W] += ZY[a]
+                    gX[..., r + a:r + a + W] += ZY[a]
+            if need_s or need_w:   # orbit weights: <g, P^y_b Y_a> over channels
+                Y = _view(ws["Y"], R1, k, C, h + 2 * r, W)
+                _column_pairs(padded[b0:b1, :, y0:y0 + h + 2 * r], Y, r, W)
+                V = _view(ws["V"], R1, k, C, h, W)
+                gc = _view(ws["gc"], R1, R1, k, h, W)
+                for b in range(R1):
+                    if b == 0: torch.mul(Y[..., r:r + h, :], g, out=V)
+                    else:
+                        torch.add(Y[..., r - b:r - b + h, :], Y[..., r + b:r + b + h, :], out=V)
+                        V.mul_(g)
+                    torch.sum(V, 2, out=gc[b])
+                gw = _view(ws["gw"], nO, P); gw.zero_()
+                gw.index_add_(0, K["pair_orbit"], gc.view(R1 * R1, P))
+                if need_w: g_weights[b0:b1, 0, y0:y0 + h] = gw[0].view(k, h, W)
+                g_out = K["outside_t"] @ gw                 # [L, P] per-element gradient of each outside pseudo-orbit
+                gw.mul_(K["inv_size"])                      # per-element gradient of each orbit
+                rZ = Z.reciprocal_()                        # softmax p = E / Z, never formed
+                for li, ((i, sl, n, A2, b2, ATa), E) in enumerate(zip(K["levels"], E_levels)):
+                    t = _view(ws["t"], n + 1, P)
+                    torch.mul(E[:n], gw[:n], out=t[:n]); torch.mul(E[n], g_out[li], out=t[n])
+                    X = ATa @ t                             # [A^T (E g) ; sum E g]
+                    dW = X[i].mul_(rZ[li])                  # dW_i = <p, g>
+                    if need_w: g_weights[b0:b1, li + 1, y0:y0 + h] = dW.view(k, h, W)
+                    if need_s:                              # d seeds = W_i A^T (p * (g - dW))
+                        AE = ATa[:i, :n] @ E[:n]
+                        X[:i].sub_(AE.mul_(dW)).mul_(rZ[li]).mul_(Wt[li + 1])
+                        g_seeds[b0:b1, sl, y0:y0 + h] = X[:i].view(i, k, h, W).transpose(0, 1)
         return g_padded, g_seeds, g_weights, None, None
 
 def isotropic_reblur(image: torch.Tensor, seeds: torch.Tensor, weights: torch.Tensor, m: int = 8,
@@ -312,7 +327,6 @@ def isotropic_reblur(image: torch.Tensor, seeds: torch.Tensor, weights: torch.Te
     "Eq. 6, fast and exact: the orbit form with a custom backward. Same arguments and result as `isotropic_reblur_reference`."
     _check_inputs(image, seeds, weights, m, padding)
     if abs_seeds: seeds = seeds.abs()
-    B, C, H, W = image.shape
     if tile_pixels is None: tile_pixels = 16384 if image.device.type == "cpu" else 1 << 18
-    rows = max(1, int(tile_pixels) // W)
-    return _OrbitReblur.apply(_pad(image, m - 1, padding), seeds.contiguous(), weights.contiguous(), m, rows)
+    if int(tile_pixels) < 1: raise ValueError(f"tile_pixels={tile_pixels!r}: expected a positive number of pixels per strip")
+    return _OrbitReblur.apply(_pad(image, m - 1, padding), seeds.contiguous(), weights.contiguous(), m, int(tile_pixels))
