@@ -6,17 +6,19 @@
 from __future__ import annotations
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 import numpy as np
 import torch
 import torch.nn.functional as F
 import cv2
 
 # %% auto #0
-__all__ = ['PADDING_MODES', 'DIS_PRESETS', 'RAFT_DEFAULT_WEIGHTS', 'MASK_MODES', 'DEFAULT_MASK_MODE', 'sampling_coordinates',
+__all__ = ['PADDING_MODES', 'WARP_MODES', 'DIS_PRESETS', 'RAFT_DEFAULT_WEIGHTS', 'MASK_MODES', 'DEFAULT_MASK_MODE',
+           'CONSISTENCY_ALPHA', 'CONSISTENCY_BETA', 'REGISTRATION_INTERPOLATIONS', 'sampling_coordinates',
            'sampling_validity', 'flow_magnitude', 'warp', 'FlowEstimator', 'to_gray_uint8', 'DISFlow', 'affine_flow',
            'affine_pair', 'end_point_error', 'raft_weight_candidates', 'RAFTFlow', 'colour_wheel', 'flow_to_color',
-           'flow_colorcode_gray', 'calibration_mask']
+           'flow_colorcode_gray', 'consistency_mask', 'calibration_mask', 'PairRegistration', 'register_pair',
+           'RegisteredPairs']
 
 # %% ../nbs/07_flow.ipynb #db6805c3
 PADDING_MODES = ("border", "zeros")
@@ -54,12 +56,22 @@ def flow_magnitude(flow: torch.Tensor) -> torch.Tensor:
     _check_flow(flow)
     return torch.hypot(flow[:, 0:1], flow[:, 1:2])
 
-def warp(image: torch.Tensor, flow: torch.Tensor, padding: str = "border", return_valid: bool = False):
-    """Backward-warp `image` `[B, C, H, W]` by `flow` `[B, 2, H, W]` (pixels): `out(p) = image(p + flow(p))`, bilinear.
+WARP_MODES = ("bilinear", "bicubic")
+
+def _cubic_weights(t: torch.Tensor, a: float = -0.75) -> tuple:
+    "Keys' cubic convolution weights of the taps at -1, 0, +1, +2 for a fractional offset `t` in [0, 1) (OpenCV's a = -0.75); (0, 1, 0, 0) at t = 0."
+    def near(s): return ((a + 2) * s - (a + 3)) * s * s + 1          # |s| <= 1
+    def far(s): return ((a * s - 5 * a) * s + 8 * a) * s - 4 * a     # 1 < |s| < 2
+    return far(1 + t), near(t), near(1 - t), far(2 - t)
+
+def warp(image: torch.Tensor, flow: torch.Tensor, padding: str = "border", return_valid: bool = False, mode: str = "bilinear"):
+    """Backward-warp `image` `[B, C, H, W]` by `flow` `[B, 2, H, W]` (pixels): `out(p) = image(p + flow(p))`, bilinear
+    (`mode='bilinear'`, 4 taps) or bicubic (`mode='bicubic'`, 16 taps, Keys a = -0.75 as OpenCV's `INTER_CUBIC`).
     Exactly the identity for zero flow. `padding` is `'border'` (replicate the edge) or `'zeros'`; with
     `return_valid`, also return the `[B, 1, H, W]` mask of samples taken inside the image."""
     _check_images(image, "image"); _check_flow(flow)
     if padding not in PADDING_MODES: raise ValueError(f"padding={padding!r}: expected one of {PADDING_MODES}")
+    if mode not in WARP_MODES: raise ValueError(f"mode={mode!r}: expected one of {WARP_MODES}")
     b, c, h, w = image.shape
     if flow.shape[0] != b or flow.shape[-2:] != image.shape[-2:]:
         raise ValueError(f"flow {tuple(flow.shape)} does not match image {tuple(image.shape)}: expected [{b}, 2, {h}, {w}]")
@@ -85,6 +97,12 @@ def warp(image: torch.Tensor, flow: torch.Tensor, padding: str = "border", retur
             v = v * ((xi >= 0) & (xi < w) & (yi >= 0) & (yi < h))[:, None].to(v.dtype)
         return v
 
+    if mode == "bicubic":
+        # separable: four rows of four taps; the weights are (0, 1, 0, 0) at an integer position, so zero flow is exact
+        kx, ky = _cubic_weights(wx), _cubic_weights(wy)
+        rows = [sum(k * tap(y0 + dy, x0 + dx) for dx, k in zip((-1, 0, 1, 2), kx)) for dy in (-1, 0, 1, 2)]
+        out = sum(k * r for k, r in zip(ky, rows))
+        return (out, valid) if return_valid else out
     top = torch.lerp(tap(y0, x0), tap(y0, x1), wx)       # lerp(a, b, 0) == a exactly
     bottom = torch.lerp(tap(y1, x0), tap(y1, x1), wx)
     out = torch.lerp(top, bottom, wy)
@@ -281,19 +299,39 @@ def flow_colorcode_gray(flow: torch.Tensor) -> torch.Tensor:
     return gray.round()[:, None].float()
 
 # %% ../nbs/07_flow.ipynb #8b656d76
-MASK_MODES = ("magnitude", "colorcode")
-# the authors' form is the default: the paper's magnitude band rejects correct pixels under zoom and on nearly
-# aligned pairs (the evidence: nbs/pipelines/mask_modes.ipynb)
-DEFAULT_MASK_MODE = "colorcode"
+MASK_MODES = ("magnitude", "colorcode", "consistency")
+# forward-backward consistency is the default: it rejects wrong flows whatever their direction and keeps every correct
+# pixel of a zoom; the paper's band (magnitude) and the authors' (colorcode) stay as options (evidence: 07_flow, bench supervision)
+DEFAULT_MASK_MODE = "consistency"
+CONSISTENCY_ALPHA, CONSISTENCY_BETA = 0.01, 0.5
+"Forward-backward test `|f(p) + b(p + f(p))|² < α (|f|² + |b(p + f)|²) + β` (β in px², Sundaram et al. 2010)."
 
-def calibration_mask(flow: torch.Tensor, lam: float = 0.35, mode: str = DEFAULT_MASK_MODE, abs_tol: float = 1e-2) -> torch.Tensor:
-    """Eq. 13: `[B, 1, H, W]` float mask, 1 where the flow agrees with the image's mean, `|q − mean(q)| < lam·mean(q)`.
-    `mode='magnitude'` (the paper's Eq. 13): `q = ‖flow‖` in px, and pixels within `abs_tol` px of the mean are kept too
-    (so a zero flow keeps everything). `mode='colorcode'` (the authors' code, jdrl's default): `q` = gray level of the
-    colour-coded flow, inclusive band. Computed without gradients."""
+def consistency_mask(flow: torch.Tensor, reverse: torch.Tensor, alpha: float = CONSISTENCY_ALPHA, beta: float = CONSISTENCY_BETA) -> torch.Tensor:
+    """`[B, 1, H, W]` float mask in `flow`'s frame: 1 where following `flow` and then `reverse` (the flow estimated the other way)
+    comes back to the start, within `alpha` of the flows' squared length plus `beta` px², and the sample lies inside the image."""
+    _check_flow(flow); _check_flow(reverse, "reverse")
+    if reverse.shape != flow.shape: raise ValueError(f"reverse {tuple(reverse.shape)} must have the shape of flow {tuple(flow.shape)}")
+    if not (alpha >= 0 and beta >= 0): raise ValueError(f"alpha={alpha}, beta={beta}: expected non-negative numbers")
+    with torch.no_grad():
+        f = flow.detach().float(); b = reverse.detach().float().to(f.device)
+        back, inside = warp(b, f, return_valid=True)               # the reverse flow where `flow` lands
+        loop = (f + back).pow(2).sum(1, keepdim=True)
+        keep = loop < alpha * (f.pow(2).sum(1, keepdim=True) + back.pow(2).sum(1, keepdim=True)) + beta
+        return (keep.to(f.dtype) * inside)
+
+def calibration_mask(flow: torch.Tensor, lam: float = 0.35, mode: str = DEFAULT_MASK_MODE, abs_tol: float = 1e-2,
+                     reverse: torch.Tensor | None = None) -> torch.Tensor:
+    """Eq. 13 and its alternatives: a `[B, 1, H, W]` float mask of the pixels whose flow is trusted. `mode='magnitude'` (the
+    paper's Eq. 13): 1 where `|‖flow‖ − mean| < lam·mean` (px), and pixels within `abs_tol` px of the mean are kept too (so a
+    zero flow keeps everything). `mode='colorcode'` (the authors' code): the same band, inclusive, on the gray level of the
+    colour-coded flow. `mode='consistency'` (jdrl's default): forward-backward consistency with `reverse`, the flow
+    estimated the other way (`consistency_mask`). Computed without gradients."""
     _check_flow(flow)
     if mode not in MASK_MODES: raise ValueError(f"mode={mode!r}: expected one of {MASK_MODES}")
     if not lam >= 0: raise ValueError(f"lam={lam}: expected a non-negative number")
+    if mode == "consistency":
+        if reverse is None: raise ValueError("mode='consistency' needs reverse= (the flow estimated in the other direction)")
+        return consistency_mask(flow, reverse)
     with torch.no_grad():
         f = flow.detach().float()
         if mode == "magnitude":
@@ -307,3 +345,117 @@ def calibration_mask(flow: torch.Tensor, lam: float = 0.35, mode: str = DEFAULT_
             mean = q.mean(dim=(1, 2, 3), keepdim=True)
             keep = (q >= (1 - lam) * mean) & (q <= (1 + lam) * mean)
         return keep.to(f.dtype)
+
+# %% ../nbs/07_flow.ipynb #62be2d84
+REGISTRATION_INTERPOLATIONS = {"lanczos": cv2.INTER_LANCZOS4, "bicubic": cv2.INTER_CUBIC, "bilinear": cv2.INTER_LINEAR}
+
+class PairRegistration(NamedTuple):
+    "A pair registered once (`register_pair`): `[C, H, W]` tensors, the blurry frame unless said otherwise."
+    target: torch.Tensor        # [3, H, W] the sharp image resampled onto the blurry frame
+    flow: torch.Tensor          # [2, H, W] target(p) = sharp(p + flow(p))
+    mask: torch.Tensor          # [1, H, W] forward-backward consistent and read from inside the sharp image
+    reverse: torch.Tensor       # [2, H, W] sharp frame: the blurry frame's content at q + reverse(q) is sharp(q)
+    reverse_mask: torch.Tensor  # [1, H, W] sharp frame: consistent, and q + reverse(q) inside the blurry frame
+    affine: np.ndarray          # [2, 3] the global part: sharp position of blurry pixel p, W·(p, 1)
+
+def _luma(x: torch.Tensor) -> np.ndarray:
+    x = x.detach().float().clamp(0, 1).cpu()
+    return (0.299 * x[0] + 0.587 * x[1] + 0.114 * x[2]).numpy() if x.shape[0] == 3 else x[0].numpy()
+
+def _u8(a: np.ndarray) -> np.ndarray: return np.clip(np.round(a * 255), 0, 255).astype(np.uint8)
+
+def _global_affine(template: np.ndarray, moving: np.ndarray, model: str) -> np.ndarray:
+    """2x3 `W` with `moving(W·p) ≈ template(p)`: phase correlation for the shift, then ECC (affine) from there. ECC can diverge
+    on small or flat images: its result is kept only when it correlates better than the shift alone, inside the frame."""
+    (dx, dy), _ = cv2.phaseCorrelate(template.astype(np.float64), moving.astype(np.float64))
+    w0 = np.array([[1, 0, dx], [0, 1, dy]], np.float32)
+    if model == "translation": return w0.astype(np.float64)
+    try:
+        _, w = cv2.findTransformECC(template, moving, w0.copy(), cv2.MOTION_AFFINE,
+                                    (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 100, 1e-5), None, 5)
+    except cv2.error: return w0.astype(np.float64)          # no convergence (a flat image): the phase-correlation shift
+    h, wd = template.shape
+    m = max(2, min(h, wd) // 8)                               # score away from the border the warps invent
+    def score(a):
+        x = cv2.warpAffine(moving, a, (wd, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT101)
+        return float(np.corrcoef(x[m:-m, m:-m].ravel(), template[m:-m, m:-m].ravel())[0, 1])
+    corners = np.array([[0, 0, 1], [wd - 1, 0, 1], [0, h - 1, 1], [wd - 1, h - 1, 1]], np.float64)
+    moved = np.abs(corners @ w.astype(np.float64).T - corners[:, :2]).max()
+    if not np.all(np.isfinite(w)) or moved > max(h, wd) / 4 or not score(w) >= score(w0): return w0.astype(np.float64)
+    return w.astype(np.float64)
+
+def register_pair(blurry: torch.Tensor, sharp: torch.Tensor, blur_sigma: float = 1.0, residual: bool = True, smooth: float = 2.0,
+                  preset: str = "medium", interpolation: str = "lanczos", global_model: str = "affine") -> PairRegistration:
+    """Register the sharp image of a pair onto its blurry image once, on the whole images: a global affine fit (ECC on the sharp
+    luma blurred by `blur_sigma` px to look like the blurry input), then a residual DIS flow between the same two images
+    (both directions, smoothed by `smooth` px) for what moves locally, composed into one map and resampled once with
+    `interpolation` (`'lanczos'`, `'bicubic'` or `'bilinear'`). `blurry`, `sharp`: `[3, H, W]` in [0, 1]."""
+    for name, x in (("blurry", blurry), ("sharp", sharp)):
+        if not torch.is_tensor(x) or x.ndim != 3 or x.shape[0] not in (1, 3):
+            raise ValueError(f"{name}: expected a tensor [3, H, W], got {tuple(x.shape) if torch.is_tensor(x) else type(x).__name__}")
+    if blurry.shape != sharp.shape: raise ValueError(f"blurry {tuple(blurry.shape)} and sharp {tuple(sharp.shape)} must have the same shape")
+    if interpolation not in REGISTRATION_INTERPOLATIONS: raise ValueError(f"interpolation={interpolation!r}: expected one of {tuple(REGISTRATION_INTERPOLATIONS)}")
+    if global_model not in ("affine", "translation"): raise ValueError(f"global_model={global_model!r}: expected 'affine' or 'translation'")
+    if preset not in DIS_PRESETS: raise ValueError(f"preset={preset!r}: expected one of {tuple(DIS_PRESETS)}")
+    h, w = blurry.shape[-2:]
+    if min(h, w) < 16: raise ValueError(f"register_pair needs images of at least 16x16 pixels, got {h}x{w}")
+    lb, ls = _luma(blurry), _luma(sharp)
+    if blur_sigma > 0: ls = cv2.GaussianBlur(ls, (0, 0), blur_sigma)
+    wg = _global_affine(lb, ls, global_model)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    def glob(px, py):
+        return ((wg[0, 0] * px + wg[0, 1] * py + wg[0, 2]).astype(np.float32), (wg[1, 0] * px + wg[1, 1] * py + wg[1, 2]).astype(np.float32))
+    if residual:
+        gx, gy = glob(xx, yy)
+        lsg = cv2.remap(ls, gx, gy, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+        dis = cv2.DISOpticalFlow_create(DIS_PRESETS[preset])
+        rf, rb = dis.calc(_u8(lb), _u8(lsg), None), dis.calc(_u8(lsg), _u8(lb), None)
+        if smooth > 0: rf, rb = cv2.GaussianBlur(rf, (0, 0), smooth), cv2.GaussianBlur(rb, (0, 0), smooth)
+    else: rf = rb = np.zeros((h, w, 2), np.float32)
+    px, py = glob(xx + rf[..., 0], yy + rf[..., 1])                    # blurry pixel p -> its sharp position W·(p + r(p))
+    img = sharp.detach().float().cpu().permute(1, 2, 0).numpy()
+    target = cv2.remap(img, px, py, REGISTRATION_INTERPOLATIONS[interpolation], borderMode=cv2.BORDER_REFLECT101)
+    target = target.reshape(h, w, -1).clip(0, 1)
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).permute(2, 0, 1)[None].float()
+    rf_t, rb_t = t(rf), t(rb)
+    inside = ((px >= 0) & (px <= w - 1) & (py >= 0) & (py <= h - 1)).astype(np.float32)
+    mask = consistency_mask(rf_t, rb_t)[0] * torch.from_numpy(inside)[None]
+    # the sharp frame: q -> y = W⁻¹q in the globally aligned (= blurry) frame -> blurry position y + r_b(y)
+    inv = cv2.invertAffineTransform(wg)
+    qy, qx = (inv[1, 0] * xx + inv[1, 1] * yy + inv[1, 2]).astype(np.float32), (inv[0, 0] * xx + inv[0, 1] * yy + inv[0, 2]).astype(np.float32)
+    rb_q = cv2.remap(rb, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    bx, by = qx + rb_q[..., 0], qy + rb_q[..., 1]
+    back_ok = cv2.remap(consistency_mask(rb_t, rf_t)[0, 0].numpy(), qx, qy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    inside_b = ((bx >= 0) & (bx <= w - 1) & (by >= 0) & (by <= h - 1)).astype(np.float32)
+    return PairRegistration(target=torch.from_numpy(np.ascontiguousarray(target)).permute(2, 0, 1).contiguous(),
+                            flow=torch.from_numpy(np.stack([px - xx, py - yy])), mask=mask,
+                            reverse=torch.from_numpy(np.stack([bx - xx, by - yy])), reverse_mask=torch.from_numpy(back_ok * inside_b)[None],
+                            affine=wg)
+
+class RegisteredPairs(torch.utils.data.Dataset):
+    """A dataset of pairs (dicts with `blur`, `gt`) with each pair registered once (`register_pair`, keyword `options`) and kept:
+    adds `gt_registered`, `gt_mask`, `flow_r2s` (= the registration's `reverse`) and `mask_r2s` to every sample; `gt` stays the
+    sharp image as photographed."""
+    KEYS = ("gt_registered", "gt_mask", "flow_r2s", "mask_r2s")
+
+    def __init__(self, base, **options):
+        self.base, self.options, self.items = base, dict(options), {}
+        register_pair(torch.zeros(3, 16, 16), torch.zeros(3, 16, 16), **self.options)      # bad options fail now, not in a worker
+
+    def __len__(self) -> int: return len(self.base)
+
+    def __getitem__(self, i: int) -> dict:
+        s = self.base[i]
+        if i not in self.items:
+            if "blur" not in s or "gt" not in s: raise ValueError(f"sample {s.get('name', i)!r}: expected the keys 'blur' and 'gt', got {sorted(s)}")
+            r = register_pair(s["blur"], s["gt"], **self.options)
+            self.items[i] = dict(gt_registered=r.target, gt_mask=r.mask, flow_r2s=r.reverse, mask_r2s=r.reverse_mask)
+        return {**s, **self.items[i]}
+
+    def prepare(self, progress: bool = False) -> "RegisteredPairs":
+        "Register every pair now (before DataLoader workers would each do it again)."
+        from tqdm.auto import tqdm
+        for i in tqdm(range(len(self)), desc="registering pairs", disable=not progress, leave=False): self[i]
+        return self
+
+    def __repr__(self) -> str: return f"RegisteredPairs({self.base!r}, {', '.join(f'{k}={v!r}' for k, v in self.options.items())})"

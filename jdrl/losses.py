@@ -12,11 +12,11 @@ import torch.nn.functional as F
 from .core import charbonnier
 from .reblur import reblur_loss, pseudo_blur_map, ReblurNet
 from .kernels import n_seeds, isotropic_reblur
-from .flow import DISFlow, warp, calibration_mask, sampling_validity, flow_magnitude, MASK_MODES, DEFAULT_MASK_MODE, PADDING_MODES
+from .flow import DISFlow, warp, calibration_mask, sampling_validity, flow_magnitude, MASK_MODES, DEFAULT_MASK_MODE, PADDING_MODES, WARP_MODES, RegisteredPairs
 
 # %% auto #0
-__all__ = ['VARIANTS', 'DeblurLoss', 'deblur_loss', 'prior_loss', 'Variant', 'get_variant', 'variant_table', 'reblur_net_flags',
-           'Supervision', 'JDRLObjective']
+__all__ = ['VARIANTS', 'FLOW_SOURCES', 'SUPERVISION_FORMS', 'DeblurLoss', 'deblur_loss', 'prior_loss', 'Variant', 'get_variant',
+           'variant_table', 'reblur_net_flags', 'Supervision', 'JDRLObjective']
 
 # %% ../nbs/08_losses.ipynb #b13c8ad9
 class DeblurLoss(NamedTuple):
@@ -31,16 +31,17 @@ def _same_shape(name_a, a, name_b, b):
 
 def deblur_loss(restored: torch.Tensor, sharp: torch.Tensor, flow_s2r: torch.Tensor, flow_r2s: torch.Tensor | None = None,
                 mask_s2r: torch.Tensor | None = None, mask_r2s: torch.Tensor | None = None, eps: float = 1e-3,
-                padding: str = "border") -> DeblurLoss:
+                padding: str = "border", mode: str = "bilinear") -> DeblurLoss:
     """Eq. 14: `ρ(M_s2r·(warp(sharp, flow_s2r) − restored)) + ρ(M_r2s·(warp(restored, flow_r2s) − sharp))`.
     `flow_s2r` deforms `sharp` onto `restored`, `flow_r2s` the reverse (None: first term only). Masks
-    `[B, 1, H, W]` (None: all ones). Flows and masks are detached."""
+    `[B, 1, H, W]` (None: all ones). `mode`: the warp's interpolation (`'bilinear'`, the paper's, or `'bicubic'`).
+    Flows and masks are detached."""
     _same_shape("restored", restored, "sharp", sharp)
     detach = lambda t: None if t is None else t.detach().to(restored.dtype)
-    sharp_w = warp(sharp, flow_s2r.detach(), padding=padding)
+    sharp_w = warp(sharp, flow_s2r.detach(), padding=padding, mode=mode)
     fwd = charbonnier(sharp_w, restored, eps=eps, mask=detach(mask_s2r))     # the mask multiplies the difference
     if flow_r2s is None: return DeblurLoss(fwd, fwd, None)
-    restored_w = warp(restored, flow_r2s.detach(), padding=padding)
+    restored_w = warp(restored, flow_r2s.detach(), padding=padding, mode=mode)
     bwd = charbonnier(restored_w, sharp, eps=eps, mask=detach(mask_r2s))
     return DeblurLoss(fwd + bwd, fwd, bwd)
 
@@ -129,6 +130,16 @@ class Supervision(NamedTuple):
     terms: dict
     stats: dict
 
+FLOW_SOURCES = ("step", "pair")
+"Where Eq. 14's flows come from: estimated at every step on the crops (`'step'`, the paper's way) or registered once per pair on the whole images (`'pair'`, `jdrl.flow.RegisteredPairs`)."
+
+SUPERVISION_FORMS = {
+    "jdrl": dict(flow_source="pair", warp_mode="bicubic", mask_mode="consistency"),
+    "paper": dict(flow_source="step", warp_mode="bilinear", mask_mode="magnitude"),
+    "authors": dict(flow_source="step", warp_mode="bilinear", mask_mode="colorcode"),
+}
+"The deformation by name: jdrl's defaults, the paper's Eq. 11-14 as written, and the authors' released code (colour-code mask)."
+
 class JDRLObjective:
     """The JDRL training objective (Eq. 1 / Eq. 2) and its Table 8 ablations, `variant=` a name or row.
     `objective(blurry=, sharp=, restored=, reblur_net=, blur_map=, epoch=)` computes the flows (with
@@ -138,9 +149,12 @@ class JDRLObjective:
     def __init__(self, variant: str = "eq2", flow: Callable | None = None, alpha: float = 0.5, beta: float = 0.5,
                  lam: float = 0.35, mask_mode: str = DEFAULT_MASK_MODE, warmup_epochs: int = 15,
                  mask_during_warmup: bool = True, mask_outside: bool = False, padding: str = "border",
-                 pseudo_map: str = "eq8", m: int = 8, eps: float = 1e-3):
+                 pseudo_map: str = "eq8", m: int = 8, eps: float = 1e-3, warp_mode: str = "bicubic", flow_source: str = "step"):
         self.variant = get_variant(variant)
         if mask_mode not in MASK_MODES: raise ValueError(f"mask_mode={mask_mode!r}: expected one of {MASK_MODES}")
+        if warp_mode not in WARP_MODES: raise ValueError(f"warp_mode={warp_mode!r}: expected one of {WARP_MODES}")
+        if flow_source not in FLOW_SOURCES: raise ValueError(f"flow_source={flow_source!r}: expected one of {FLOW_SOURCES}")
+        self.warp_mode, self.flow_source = warp_mode, flow_source
         if padding not in PADDING_MODES: raise ValueError(f"padding={padding!r}: expected one of {PADDING_MODES}")
         if pseudo_map not in ("eq8", "seeds"): raise ValueError(f"pseudo_map={pseudo_map!r}: expected 'eq8' or 'seeds'")
         if warmup_epochs < 0: raise ValueError(f"warmup_epochs={warmup_epochs}: expected >= 0")
@@ -151,7 +165,8 @@ class JDRLObjective:
 
     def __repr__(self):
         return (f"JDRLObjective(variant={self.variant.name!r} [{self.variant.row}], flow={self.flow!r}, alpha={self.alpha}, "
-                f"beta={self.beta}, lam={self.lam}, mask_mode={self.mask_mode!r}, warmup_epochs={self.warmup_epochs})")
+                f"beta={self.beta}, lam={self.lam}, mask_mode={self.mask_mode!r}, warp_mode={self.warp_mode!r}, flow_source={self.flow_source!r}, "
+                f"warmup_epochs={self.warmup_epochs})")
 
     @property
     def needs_reblur_net(self) -> bool: return self.variant.reblur
@@ -183,29 +198,53 @@ class JDRLObjective:
                 raise ValueError(f"variant {v.name!r} ({v.row}) needs a ReblurNet with {flag}={getattr(v, flag)}, "
                                  f"got {flag}={have} (build it with objective.build_reblur_net())")
 
-    def flows(self, reference: torch.Tensor, sharp: torch.Tensor):
-        "`(flow_s2r, flow_r2s)`: `sharp` onto `reference` and back (the second None for one-directional variants); no gradients."
+    def _needs_reverse(self) -> bool:
+        return self.variant.deformation == "both" or (self.variant.mask and self.mask_mode == "consistency")
+
+    def flows(self, reference: torch.Tensor, sharp: torch.Tensor, reverse: bool | None = None):
+        """`(flow_s2r, flow_r2s)`: `sharp` onto `reference` and back; no gradients. The second is None when neither the loss
+        (one-directional variants) nor the mask (the consistency test needs it) uses it, or as `reverse` says."""
         with torch.no_grad():
             ref = reference.detach().float().clamp(0, 1); s = sharp.detach().float().clamp(0, 1)
             f1 = self.flow(ref, s).detach().float().to(reference.device)
-            f2 = self.flow(s, ref).detach().float().to(reference.device) if self.variant.deformation == "both" else None
+            f2 = self.flow(s, ref).detach().float().to(reference.device) if (self._needs_reverse() if reverse is None else reverse) else None
         return f1, f2
 
     def masks(self, flow_s2r, flow_r2s, warmup: bool = False):
-        "Calibration masks (Eq. 13) for the flows the variant uses, times the in-image mask when `mask_outside`."
+        "Calibration masks (Eq. 13 or the mask mode's alternative) for both flows, times the in-image mask when `mask_outside`."
         use = self.variant.mask and (self.mask_during_warmup or not warmup)
         out = []
-        for f in (flow_s2r, flow_r2s):
+        for f, other in ((flow_s2r, flow_r2s), (flow_r2s, flow_s2r)):
             if f is None: out.append(None); continue
-            mk = calibration_mask(f, lam=self.lam, mode=self.mask_mode) if use else None
+            mk = calibration_mask(f, lam=self.lam, mode=self.mask_mode, reverse=other) if use else None
             if self.mask_outside:
                 inside = sampling_validity(f)
                 mk = inside if mk is None else mk * inside
             out.append(mk)
         return tuple(out)
 
+    def _pair_loss(self, restored, sharp, pair):
+        "Eq. 14 with the pair's registration (`jdrl.flow.RegisteredPairs`): the registered target, and the reverse flow for the cycle term."
+        missing = [k for k in RegisteredPairs.KEYS if not (isinstance(pair, dict) and k in pair)]
+        if missing:
+            raise ValueError(f"flow_source='pair' needs pair= with {missing} (a training set wrapped in jdrl.flow.RegisteredPairs); "
+                             "or use flow_source='step' (flows estimated at every step, the paper's way)")
+        target, mask = pair["gt_registered"].to(restored), pair["gt_mask"].to(restored)
+        _same_shape("restored", restored, "pair['gt_registered']", target)
+        keep = mask if self.variant.mask else None
+        fwd = charbonnier(target, restored, eps=self.eps, mask=keep)
+        stats = {"flow_px": flow_magnitude(pair["flow_r2s"].float()).mean().item()}
+        if self.variant.mask: stats["mask_kept_s2r"] = mask.mean().item()
+        if self.variant.deformation != "both": return DeblurLoss(fwd, fwd, None), stats
+        restored_w, inside = warp(restored, pair["flow_r2s"].to(restored), padding=self.padding, return_valid=True, mode=self.warp_mode)
+        back = inside * pair["mask_r2s"].to(restored) if self.variant.mask else inside    # never compare with invented border content
+        if self.variant.mask: stats["mask_kept_r2s"] = back.mean().item()
+        bwd = charbonnier(restored_w, sharp, eps=self.eps, mask=back)
+        return DeblurLoss(fwd + bwd, fwd, bwd), stats
+
     def __call__(self, *, blurry: torch.Tensor, sharp: torch.Tensor, restored: torch.Tensor, reblur_net=None,
-                 blur_map: torch.Tensor | None = None, epoch: int | None = None, warmup: bool | None = None) -> Supervision:
+                 blur_map: torch.Tensor | None = None, epoch: int | None = None, warmup: bool | None = None,
+                 pair: dict | None = None) -> Supervision:
         v = self.variant
         _same_shape("restored", restored, "sharp", sharp); _same_shape("restored", restored, "blurry", blurry)
         restored = restored.float(); sharp = sharp.float(); blurry = blurry.float()
@@ -215,11 +254,18 @@ class JDRLObjective:
             main = terms["l1"]
         elif v.deformation == "none":
             terms["deblur"] = main = charbonnier(restored, sharp, eps=self.eps)
+        elif self.flow_source == "pair":
+            d, pair_stats = self._pair_loss(restored, sharp, pair)
+            terms["deblur"] = main = d.total
+            terms["deblur_s2r"] = d.to_restored
+            if d.to_sharp is not None: terms["deblur_r2s"] = d.to_sharp
+            stats.update(pair_stats)
         else:
             warm = self.in_warmup(epoch, warmup)
             f_s2r, f_r2s = self.flows(blurry if warm else restored, sharp)
             m_s2r, m_r2s = self.masks(f_s2r, f_r2s, warm)
-            d = deblur_loss(restored, sharp, f_s2r, f_r2s, m_s2r, m_r2s, eps=self.eps, padding=self.padding)
+            if self.variant.deformation != "both": f_r2s, m_r2s = None, None     # computed for the mask only
+            d = deblur_loss(restored, sharp, f_s2r, f_r2s, m_s2r, m_r2s, eps=self.eps, padding=self.padding, mode=self.warp_mode)
             terms["deblur"] = main = d.total
             terms["deblur_s2r"] = d.to_restored
             if d.to_sharp is not None: terms["deblur_r2s"] = d.to_sharp

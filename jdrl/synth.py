@@ -18,10 +18,11 @@ from .core import SAMPLE_PHOTOS, sample_photo, read_image, write_image, atomic_w
 from .data import BLUR_MAP_UNITS, DatasetError, list_images
 
 # %% auto #0
-__all__ = ['COC_STEP', 'SEVERITIES', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'disc_kernel', 'fill_hidden',
-           'render_defocus', 'random_scene', 'disparity_scene', 'similarity_matrix', 'max_displacement',
-           'sample_misalignment', 'apply_misalignment', 'split_photos', 'PhotoSource', 'dead_leaves', 'SynthSample',
-           'canvas_pad', 'make_sample', 'SyntheticDefocus', 'write_synthetic', 'synth_main']
+__all__ = ['COC_STEP', 'SEVERITIES', 'LOCAL_SCALE', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'disc_kernel',
+           'fill_hidden', 'render_defocus', 'random_scene', 'disparity_scene', 'similarity_matrix', 'max_displacement',
+           'sample_misalignment', 'local_displacement', 'misalignment_flow', 'apply_misalignment', 'split_photos',
+           'PhotoSource', 'dead_leaves', 'SynthSample', 'canvas_pad', 'make_sample', 'SyntheticDefocus',
+           'write_synthetic', 'synth_main']
 
 # %% ../nbs/10_synth.ipynb #144be960
 COC_STEP = 0.5   # radius spacing (px) of the disc-kernel bank; radii in between are interpolated linearly
@@ -125,11 +126,13 @@ def disparity_scene(disparity: np.ndarray, n_bins: int = 6):
 
 # %% ../nbs/10_synth.ipynb #cb7f4cb5
 SEVERITIES: dict[str, dict] = {
-    "none": dict(zoom=0.0, shift=0.0, rotation=0.0, gain=0.0, colour=0.0, max_displacement=None),
-    "dpdd": dict(zoom=0.003, shift=0.5, rotation=0.1, gain=0.02, colour=0.01, max_displacement=1.0),
-    "sdd": dict(zoom=0.03, shift=6.0, rotation=0.5, gain=0.05, colour=0.02, max_displacement=None),
-    "extreme": dict(zoom=0.06, shift=16.0, rotation=2.0, gain=0.10, colour=0.04, max_displacement=None),
+    "none": dict(zoom=0.0, shift=0.0, rotation=0.0, gain=0.0, colour=0.0, max_displacement=None, local=0.0, parallax=0.0, object=0.0),
+    "dpdd": dict(zoom=0.003, shift=0.5, rotation=0.1, gain=0.02, colour=0.01, max_displacement=1.0, local=0.75, parallax=0.3, object=0.0),
+    "sdd": dict(zoom=0.03, shift=6.0, rotation=0.5, gain=0.05, colour=0.02, max_displacement=None, local=3.0, parallax=1.5, object=4.0),
+    "extreme": dict(zoom=0.06, shift=16.0, rotation=2.0, gain=0.10, colour=0.04, max_displacement=None, local=6.0, parallax=3.0, object=8.0),
 }
+LOCAL_SCALE = 40.0
+"Correlation length (px) of the smooth local displacement field: a few bumps across a 192 px image, about one across a 48 px crop."
 
 def similarity_matrix(size: int | tuple[int, int], zoom: float, angle_deg: float, shift: Sequence[float]) -> np.ndarray:
     "2x3 affine `p -> zoom * R(angle) (p - c) + c + shift` in pixel coordinates of an image of `size` (S or (H, W)), c its centre."
@@ -144,12 +147,27 @@ def max_displacement(matrix: np.ndarray, size: int) -> float:
     corners = np.array([[0, 0, 1], [size - 1, 0, 1], [0, size - 1, 1], [size - 1, size - 1, 1]], float)
     return float(np.linalg.norm(corners @ np.asarray(matrix, float).T - corners[:, :2], axis=1).max())
 
+def _sample_local(p: dict, size: int, rng: np.random.Generator) -> dict | None:
+    "The local part of a misalignment: a smooth field, a depth-dependent parallax, and (sometimes) one moving object."
+    if not (p["local"] or p["parallax"] or p["object"]): return None
+    a = float(rng.uniform(0.5, 1.0) * p["local"])
+    par, ang = float(rng.uniform(0.5, 1.0) * p["parallax"]), float(rng.uniform(0, 2 * math.pi))
+    obj = None
+    if p["object"] and rng.random() < 0.5:             # half the pairs have something that moved on its own
+        r = float(rng.uniform(0.08, 0.18) * size)
+        c = [float(v) for v in rng.uniform(0.2 * size, 0.8 * size, 2)]
+        d, t = float(rng.uniform(0.5, 1.0) * p["object"]), float(rng.uniform(0, 2 * math.pi))
+        obj = dict(center=c, radius=r, shift=[d * math.cos(t), d * math.sin(t)])
+    return dict(amplitude=a, scale=LOCAL_SCALE, field_seed=int(rng.integers(2 ** 31)), parallax=par,
+                parallax_direction=[math.cos(ang), math.sin(ang)], object=obj)
+
 def sample_misalignment(severity: str, size: int, rng: np.random.Generator) -> dict:
-    "Draw the misalignment of one sample: zoom, angle, shift, gain (RGB) and the 2x3 `matrix` (see the table)."
+    "Draw the misalignment of one sample: zoom, angle, shift, gain (RGB), the 2x3 `matrix` and its `local` part (see the table)."
     if severity not in SEVERITIES: raise ValueError(f"severity={severity!r}: expected one of {', '.join(SEVERITIES)}")
     p = SEVERITIES[severity]
     if severity == "none":
-        return dict(zoom=1.0, angle_deg=0.0, shift=[0.0, 0.0], gain=[1.0, 1.0, 1.0], matrix=similarity_matrix(size, 1, 0, (0, 0)).tolist())
+        return dict(zoom=1.0, angle_deg=0.0, shift=[0.0, 0.0], gain=[1.0, 1.0, 1.0], matrix=similarity_matrix(size, 1, 0, (0, 0)).tolist(),
+                    local=None)
     dz, ang = rng.uniform(-p["zoom"], p["zoom"]), rng.uniform(-p["rotation"], p["rotation"])
     sh = rng.uniform(-p["shift"], p["shift"], 2)
     gain = (1 + rng.uniform(-p["gain"], p["gain"])) * (1 + rng.uniform(-p["colour"], p["colour"], 3))
@@ -161,7 +179,31 @@ def sample_misalignment(severity: str, size: int, rng: np.random.Generator) -> d
             f = p["max_displacement"] / d * 0.999
             dz, ang, sh = dz * f, ang * f, sh * f
             m = similarity_matrix(size, 1 + dz, ang, sh)
-    return dict(zoom=float(1 + dz), angle_deg=float(ang), shift=[float(s) for s in sh], gain=[float(g) for g in gain], matrix=m.tolist())
+    # drawn last: the global part above is what it was before local motion existed
+    local = _sample_local(p, size, rng)
+    return dict(zoom=float(1 + dz), angle_deg=float(ang), shift=[float(s) for s in sh], gain=[float(g) for g in gain], matrix=m.tolist(),
+                local=local)
+
+def local_displacement(local: dict | None, h: int, w: int, depth: np.ndarray | None = None, offset: Sequence[float] = (0, 0)) -> np.ndarray:
+    """`[2, H, W]` float32 offsets δ (px, channel 0 = x) of a misalignment's `local` part on an `H x W` frame whose pixel (0, 0)
+    is the output's pixel `offset` (the canvas is larger than the output): the smooth field, plus `parallax · dir · depth` where
+    `depth` `[H, W]` in [-1, 1] is the signed, normalised distance from the focal plane, plus the moving object's shift."""
+    out = np.zeros((2, h, w), np.float32)
+    if not local: return out
+    g = np.random.default_rng(local["field_seed"])
+    for k in range(2):
+        n = _smooth_noise(h, w, g, local["scale"])
+        out[k] = n / max(1e-6, float(np.abs(n).max()))
+    out *= np.float32(local["amplitude"] / math.sqrt(2))     # |δ| <= amplitude
+    if depth is not None and local["parallax"]:
+        out += np.float32(local["parallax"]) * np.asarray(local["parallax_direction"], np.float32)[:, None, None] * depth[None].astype(np.float32)
+    if local.get("object"):
+        o = local["object"]
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        r = np.hypot(xx + offset[0] - o["center"][0], yy + offset[1] - o["center"][1])
+        soft = np.clip((o["radius"] - r) / 1.5 + 0.5, 0, 1)            # a 1.5 px soft edge
+        out += np.asarray(o["shift"], np.float32)[:, None, None] * soft[None]
+    return out
 
 def _srgb_to_linear(x: np.ndarray) -> np.ndarray:
     return kornia.color.rgb_to_linear_rgb(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)).permute(1, 2, 0).numpy()
@@ -170,15 +212,31 @@ def _linear_to_srgb(x: np.ndarray) -> np.ndarray:
     t = torch.from_numpy(np.ascontiguousarray(np.clip(x, 0, 1), dtype=np.float32)).permute(2, 0, 1)
     return kornia.color.linear_rgb_to_rgb(t).permute(1, 2, 0).numpy().clip(0, 1)
 
+def misalignment_flow(matrix: np.ndarray, h: int, w: int, displacement: np.ndarray | None = None) -> np.ndarray:
+    "`[2, H, W]` backward flow of the misaligned target: `gt(p) = gt_aligned(p + flow(p))`, with `flow(p) = M⁻¹p + δ(p) − p`."
+    inv = cv2.invertAffineTransform(np.asarray(matrix, np.float64))
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    fx = inv[0, 0] * xx + inv[0, 1] * yy + inv[0, 2] - xx
+    fy = inv[1, 0] * xx + inv[1, 1] * yy + inv[1, 2] - yy
+    flow = np.stack([fx, fy]).astype(np.float32)
+    return flow if displacement is None else flow + displacement.astype(np.float32)
+
 def apply_misalignment(aligned: np.ndarray, transform: dict, out_size: tuple[int, int] | None = None,
-                       matrix: np.ndarray | None = None) -> np.ndarray:
-    "Move `aligned` `[H,W,3]` sRGB by `transform['matrix']` (bicubic) and apply its exposure gain: the misaligned target."
+                       matrix: np.ndarray | None = None, displacement: np.ndarray | None = None) -> np.ndarray:
+    """Move `aligned` `[H,W,3]` sRGB by `transform['matrix']` and the local offsets `displacement` `[2,H,W]` (bicubic), then apply
+    its exposure gain: the misaligned target."""
     m = np.asarray(transform["matrix"] if matrix is None else matrix, np.float64)
     h, w = aligned.shape[:2] if out_size is None else out_size
     if transform.get("zoom") == 1.0 and transform.get("angle_deg") == 0.0 and transform.get("shift") == [0.0, 0.0] \
-            and transform.get("gain") == [1.0, 1.0, 1.0] and aligned.shape[:2] == (h, w):
+            and transform.get("gain") == [1.0, 1.0, 1.0] and aligned.shape[:2] == (h, w) and not transform.get("local"):
         return aligned.copy()                                                    # severity none: bit for bit
-    moved = cv2.warpAffine(aligned, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+    if displacement is None or not np.any(displacement):
+        moved = cv2.warpAffine(aligned, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+    else:
+        if displacement.shape != (2, h, w): raise ValueError(f"displacement: expected shape (2, {h}, {w}), got {displacement.shape}")
+        f = misalignment_flow(m, h, w, displacement)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        moved = cv2.remap(aligned, xx + f[0], yy + f[1], interpolation=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
     if transform["gain"] == [1.0, 1.0, 1.0]: return moved.clip(0, 1)
     return _linear_to_srgb(_srgb_to_linear(moved.clip(0, 1)) * np.float32(transform["gain"]))
 
@@ -287,6 +345,7 @@ class SynthSample:
     gt_aligned: np.ndarray
     blur_map: np.ndarray
     record: dict
+    flow: np.ndarray | None = None       # [2,S,S] exact backward flow: gt(p) = gt_aligned(p + flow(p)) (not stored in files)
 
     def tensors(self) -> dict:
         "The dict the readers return: `[3,S,S]` / `[1,S,S]` float tensors and `name`."
@@ -306,7 +365,7 @@ def _quantize_blur_map(r: np.ndarray) -> np.ndarray:
 def canvas_pad(size: int, severity: str, max_coc: float) -> int:
     "Pixels of real content needed around the output: the largest displacement (+ bicubic support) or the blur reach."
     p = SEVERITIES[severity]
-    move = p["shift"] * math.sqrt(2) + (p["zoom"] + math.radians(p["rotation"])) * size * 0.75
+    move = p["shift"] * math.sqrt(2) + (p["zoom"] + math.radians(p["rotation"])) * size * 0.75 + p["local"] + p["parallax"] + p["object"]
     return int(math.ceil(max(move + 3, max_coc + 2)))
 
 def _check_args(size, severity, depth, max_coc, scenes="photos"):
@@ -375,12 +434,17 @@ def make_sample(index: int, size: int = 128, severity: str = "sdd", seed: int = 
     tr = sample_misalignment(severity, size, rng)
     m_canvas = similarity_matrix(cs, tr["zoom"], tr["angle_deg"], tr["shift"])
     crop = lambda a: a[pad:pad + size, pad:pad + size]
-    gt = crop(apply_misalignment(sharp, tr, matrix=m_canvas))
+    # local motion: the smooth field, parallax from the signed distance to the focal plane, the moving object
+    q_all = np.take_along_axis(np.stack(fields), labels[None], 0)[0]
+    depth_signed = np.clip((q_all - q_focus) / spread, -1, 1) if spread > 1e-9 else np.zeros_like(q_all)
+    disp = local_displacement(tr["local"], cs, cs, depth_signed, offset=(-pad, -pad))
+    gt = crop(apply_misalignment(sharp, tr, matrix=m_canvas, displacement=disp))
+    flow = misalignment_flow(m_canvas, cs, cs, disp)[:, pad:pad + size, pad:pad + size].copy()
     rec = dict(name=f"{split}_{index:05d}", index=int(index), split=split, seed=int(seed), size=int(size), severity=severity,
                photo=name, window=[y0, x0, side], flip=flip, scene=kind, layers=len(fields), focus_layer=focus_layer,
                coc_max=round(r_max, 4), kappa=round(kappa, 6), noise=dict(shot=round(sig_s, 6), read=round(sig_r, 6)),
                transform=tr)
-    return SynthSample(_quantize8(crop(blurred)), _quantize8(gt), _quantize8(crop(sharp)), _quantize_blur_map(crop(coc)), rec)
+    return SynthSample(_quantize8(crop(blurred)), _quantize8(gt), _quantize8(crop(sharp)), _quantize_blur_map(crop(coc)), rec, flow)
 
 # %% ../nbs/10_synth.ipynb #1259f960
 class SyntheticDefocus(Dataset):
