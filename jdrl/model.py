@@ -153,20 +153,42 @@ class DeformableFusion(nn.Module):
         b, _, h, w = blurry.shape
         return self.w_offset(blurry).reshape(b, self.heads, self.points, 2, h, w)
 
-    def forward(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
-        "`blurry` `[B, 3, H, W]`, `blur_map` `[B, M, H, W]` -> fused image `[B, 3, H, W]`."
-        _check_fusion_inputs(blurry, blur_map, self.channels, self.m)
+    def sampled_values(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
+        "`S`: every point's value map, each head's channels sampled at its own offset, `[B, points, M, H, W]`."
         b, _, h, w = blurry.shape
         M, hd, pt = self.channels, self.heads, self.points
-        d = M // hd
-        q = self.w_q(blurry).reshape(b, pt, M, h, w)
-        value = self.w_v(blur_map).reshape(b, pt, hd, d, h, w).reshape(b * pt * hd, d, h, w)
+        value = self.w_v(blur_map).reshape(b * pt * hd, M // hd, h, w)          # W_v(n) B_hat, then sample (exact, see above)
         off = self.offsets(blurry).permute(0, 2, 1, 3, 4, 5)                  # [B, points, heads, 2, H, W]
         xs, ys = _pixel_grid(h, w, blurry.device, blurry.dtype)
         x = (xs + off[:, :, :, 0]).reshape(b * pt * hd, h, w)
         y = (ys + off[:, :, :, 1]).reshape(b * pt * hd, h, w)
-        sampled = sample_at(value, x, y).reshape(b, pt, M, h, w)             # head h's channels at its own offset
-        return blurry + self.w_o((q * sampled).sum(dim=1))
+        return sample_at(value, x, y).reshape(b, pt, M, h, w)
+
+    def forward_as_written(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
+        "Eq. 10 operation by operation: the query maps, their product with the sampled values, the sum over points, `W_o`."
+        _check_fusion_inputs(blurry, blur_map, self.channels, self.m)
+        b, _, h, w = blurry.shape
+        q = self.w_q(blurry).reshape(b, self.points, self.channels, h, w)
+        return blurry + self.w_o((q * self.sampled_values(blurry, blur_map)).sum(dim=1))
+
+    def folded_map(self) -> torch.Tensor:
+        "`U` `[4, 3, points*M]`: `U[c, o, (n, k)] = W_o[o, k] W_q(n)[k, c]` for the colours c = 0, 1, 2 and `W_o[o, k] b_q(n)[k]` for c = 3."
+        M, pt = self.channels, self.points
+        wq = torch.cat([self.w_q.weight.view(pt, M, 3), self.w_q.bias.view(pt, M, 1)], 2)     # [n, k, c]
+        return self.w_o.weight.view(1, 3, 1, M) * wq.permute(2, 0, 1)[:, None]                 # [c, o, n, k]
+
+    def forward_folded(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
+        "The same function with `W_q` and `W_o` folded into `U`: `I_f = I_B + b_o + sum_c I_B[c] (U_c S) + U_3 S`."
+        _check_fusion_inputs(blurry, blur_map, self.channels, self.m)
+        b, _, h, w = blurry.shape
+        S = self.sampled_values(blurry, blur_map).reshape(b, self.points * self.channels, h * w)
+        Z = torch.bmm(self.folded_map().reshape(1, 12, -1).expand(b, -1, -1), S).view(b, 4, 3, h * w)   # 12 maps per pixel (bmm: matmul would copy S)
+        ib = blurry.reshape(b, 3, h * w)
+        return (ib + self.w_o.bias.view(1, 3, 1) + Z[:, 3] + (ib[:, :, None] * Z[:, :3]).sum(1)).view(b, 3, h, w)
+
+    def forward(self, blurry: torch.Tensor, blur_map: torch.Tensor) -> torch.Tensor:
+        "`blurry` `[B, 3, H, W]`, `blur_map` `[B, M, H, W]` -> fused image `[B, 3, H, W]`: folded under autograd, as written without."
+        return (self.forward_folded if torch.is_grad_enabled() else self.forward_as_written)(blurry, blur_map)
 
 # %% ../nbs/06_model.ipynb #96f402de
 def ldconv_initial_shape(n: int, centered: bool = True) -> torch.Tensor:
