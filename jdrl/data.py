@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_data.ipynb #68fba442
 from __future__ import annotations
-import json, math, re
+import hashlib, json, math, re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +17,8 @@ from .core import IMAGE_SUFFIXES, ImageReadError, read_image, write_image, atomi
 # %% auto #0
 __all__ = ['ROLE_WORDS', 'LAYOUTS', 'SPLIT_FOLDERS', 'BLUR_MAP_UNITS', 'PATCH_RECIPES', 'DATASETS', 'DatasetError', 'pair_key',
            'list_images', 'PairFiles', 'detect_layout', 'read_split_file', 'find_pairs', 'write_split_file',
-           'PairedImages', 'extract_patches', 'DatasetSpec', 'check_dataset', 'prepare_dataset', 'prepare_main']
+           'holdout_names', 'PairedImages', 'extract_patches', 'DatasetSpec', 'check_dataset', 'prepare_dataset',
+           'prepare_main']
 
 # %% ../nbs/09_data.ipynb #66eb7092
 class DatasetError(ValueError):
@@ -168,6 +169,18 @@ def write_split_file(root: str | Path, path: str | Path, train_fraction: float =
     lines += [f"{'train' if r < n_train else 'test'} {names[i]}" for r, i in enumerate(order)]
     return atomic_write_text(path, "\n".join(lines) + "\n")
 
+def holdout_names(names: Sequence[str], val: float) -> list[str]:
+    """The names (in the given order) of a validation split carved from `names`: a fraction `val` in (0, 1) of them (at least
+    one) or a whole number `val` >= 1, those whose names have the smallest SHA-256; the names alone decide, not a seed or the order."""
+    names = list(dict.fromkeys(names))
+    if isinstance(val, bool) or not isinstance(val, (int, float)) or not (0 < val < 1 or (val >= 1 and float(val).is_integer())):
+        raise ValueError(f"val={val!r}: expected a fraction in (0, 1) or a whole number of pairs >= 1")
+    k = max(1, round(val * len(names))) if val < 1 else int(val)
+    if k >= len(names):
+        raise DatasetError(f"cannot hold out {k} of {len(names)} pairs for validation: at least one must stay for training")
+    held = set(sorted(names, key=lambda n: hashlib.sha256(n.encode("utf-8")).hexdigest())[:k])
+    return [n for n in names if n in held]
+
 # %% ../nbs/09_data.ipynb #9ac0b5fe
 BLUR_MAP_UNITS = 1000   # a blur-map PNG (16-bit) stores round(CoC radius in pixels * BLUR_MAP_UNITS)
 
@@ -201,10 +214,16 @@ class PairedImages(Dataset):
                  split_file: str | Path | None = None, crop: int | None = None, augment: bool | str = False,
                  repeat: int = 1, resize: float | None = None, multiple_of: int | None = None,
                  size_tolerance: float = 0.03, blur_map_units: float | None | str = "auto",
-                 cache: bool = False, check: bool = True):
+                 cache: bool = False, check: bool = True, names: Sequence[str] | None = None):
         if (root is None) == (pairs is None): raise ValueError("give either root (a dataset folder) or pairs (a list of PairFiles)")
         if root is not None: self.layout, self.pairs = find_pairs(root, split, split_file)
         else: self.layout, self.pairs = "pairs", list(pairs)
+        if names is not None:                  # a subset by name (e.g. a carved validation split), in the order given
+            by_name = {p.name: p for p in self.pairs}
+            unknown = [n for n in names if n not in by_name]
+            if unknown: raise DatasetError(f"{root if root is not None else 'pairs='}: names= lists {unknown[0]!r}, which names no pair there"
+                                           + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
+            self.pairs = [by_name[n] for n in dict.fromkeys(names)]
         if not self.pairs: raise DatasetError(f"{root}: no pairs" if root is not None else "pairs=[]: no pairs")
         if crop is not None and (int(crop) != crop or crop < 1): raise ValueError(f"crop={crop}: expected a positive integer or None")
         if augment not in (False, None, True, "flip", "dihedral"): raise ValueError(f"augment={augment!r}: expected False, 'flip' or 'dihedral'")

@@ -17,12 +17,14 @@ from .train.config import ConfigError, TrainConfig, PROFILES, make_config, parse
 from .train.build import InMemory, build_parts, build_datasets
 from .train.checkpoint import load_checkpoint, load_deblurrer
 from .train.loop import train
+from .flow import RegisteredPairs
 
 # %% auto #0
-__all__ = ['EXPERIMENT_PROFILES', 'TABLE8_PAPER', 'experiment_profile', 'experiment_config', 'repo_root', 'output_folder',
-           'git_commit', 'parts_builder', 'quiet_train', 'predictor', 'synthetic_split', 'table8_run_config',
-           'start_config', 'start_split', 'start_record', 'train_start', 'SharedStart', 'shared_start', 'clean_reason',
-           'score_model', 'training_demo_figure', 'train_demo_main']
+__all__ = ['EXPERIMENT_PROFILES', 'TABLE8_REFERENCES', 'TABLE8_PAPER', 'experiment_profile', 'experiment_config', 'repo_root',
+           'output_folder', 'git_commit', 'parts_builder', 'quiet_train', 'predictor', 'synthetic_split',
+           'table8_run_config', 'TargetFrom', 'table8_train_set', 'start_config', 'start_split', 'start_record',
+           'train_start', 'SharedStart', 'shared_start', 'clean_reason', 'score_model', 'training_demo_figure',
+           'train_demo_main']
 
 # %% ../nbs/18_experiments.ipynb #1949e783
 # `start` (smoke, quick, cpu): Table 8's shared starting model, plain L1 on *aligned* pairs of another synthetic camera
@@ -127,18 +129,44 @@ def table8_run_config(profile: str | dict, row: str, seed: int, out, threads: in
                       init_from: str | Path | None = None) -> TrainConfig:
     """The resolved configuration of Table 8's `row` ('#1'...'#7', 'Eq. 1', 'Eq. 2' or 'oracle') at experiment `profile`, trained
     with `seed`; with `init_from` (the shared starting model's checkpoint) it fine-tunes that model for the profile's `adapt` length."""
-    from jdrl.losses import variant_table
+    from jdrl.losses import variant_table, SUPERVISION_FORMS
     table = variant_table()
-    if row != "oracle" and row not in table.index: raise ValueError(f"row={row!r}: expected oracle or one of {', '.join(table.index)}")
-    variant = "l1" if row == "oracle" else table.loc[row, "variant"]
-    with_prior = row != "oracle" and str(table.loc[row, "blur_map (E)"]).startswith("yes")
+    if row not in TABLE8_REFERENCES and row not in table.index:
+        raise ValueError(f"row={row!r}: expected one of {', '.join(list(table.index) + list(TABLE8_REFERENCES))}")
+    paper = row == "Eq. 2 (paper)"
+    base = "Eq. 2" if paper else row
+    variant = "l1" if base in ("oracle", "register + L1") else table.loc[base, "variant"]
+    with_prior = base in table.index and str(table.loc[base, "blur_map (E)"]).startswith("yes")
     p = experiment_profile(profile, epochs) if isinstance(profile, str) else profile
     settings = {}
     if init_from is not None:
         if "adapt" not in p: raise ValueError("init_from: this profile trains every row from scratch (it has no 'adapt' length)")
         settings.update(p["adapt"], init_from=str(init_from))
     if epochs is not None: settings["epochs"] = epochs          # an explicit length wins over the profile's and over adapt
+    if paper: settings.update(SUPERVISION_FORMS["paper"])      # the paper's deformation: per-step flows, bilinear, Eq. 13
     return experiment_config(p, out, variant=variant, fusion="deformable" if with_prior else None, seed=seed, threads=threads, **settings)
+
+TABLE8_REFERENCES = {
+    "oracle": "(reference) plain L1 on the same pairs with the hidden aligned target",
+    "register + L1": "(reference) plain L1 on the same pairs, each registered once by a global affine fit (ECC, Lanczos)",
+    "Eq. 2 (paper)": "(reference) Eq. 2 with the paper's deformation: flows at every step, bilinear warps, Eq. 13's magnitude mask",
+}
+"Table 8's runs that are not rows of the paper: what a practitioner would try first, the ceiling, and the paper's own deformation."
+
+class TargetFrom(torch.utils.data.Dataset):
+    "The pairs of `base` with `gt` replaced by the sample's `key` (`gt_aligned`: the oracle; `gt_registered`: a registered target)."
+    def __init__(self, base, key: str): self.base, self.key = base, key
+    def __len__(self) -> int: return len(self.base)
+    def __getitem__(self, i: int) -> dict:
+        s = self.base[i]
+        if self.key not in s: raise KeyError(f"sample {s.get('name', i)!r} has no {self.key!r} (keys: {sorted(s)})")
+        return {k: v for k, v in s.items() if k not in RegisteredPairs.KEYS} | {"gt": s[self.key]}
+
+def table8_train_set(row: str, pairs):
+    "The training pairs of a Table 8 run: the rows' misaligned `pairs`; the oracle's hidden aligned targets; register + L1's globally registered targets."
+    if row == "oracle": return TargetFrom(pairs, "gt_aligned")
+    if row == "register + L1": return TargetFrom(RegisteredPairs(pairs, residual=False).prepare(), "gt_registered")
+    return pairs
 
 def start_config(profile: str | dict, out, threads: int = 0) -> TrainConfig | None:
     "The resolved configuration of Table 8's shared starting model at `profile` (plain L1, backbone only), or None where the profile has none."

@@ -14,11 +14,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from ..core import atomic_torch_save, atomic_write_bytes, atomic_write_text, seed_everything
 from .config import TrainConfig, ConfigError, make_config
+from ..flow import RegisteredPairs
+PAIR_KEYS = RegisteredPairs.KEYS
 
 # %% auto #0
-__all__ = ['VAL_SEED_OFFSET', 'HE_INIT_BACKBONES', 'CropView', 'EpochBatches', 'epoch_batches', 'TrainParts', 'JDRLStep',
-           'build_deblurrer', 'build_flow', 'build_objective', 'InMemory', 'build_datasets', 'build_model',
-           'build_parts']
+__all__ = ['PAIR_KEYS', 'VAL_SEED_OFFSET', 'HE_INIT_BACKBONES', 'CropView', 'EpochBatches', 'epoch_batches',
+           'resolve_crops_per_image', 'Repeated', 'TrainParts', 'JDRLStep', 'build_deblurrer', 'build_flow',
+           'build_objective', 'InMemory', 'build_datasets', 'build_model', 'build_parts']
 
 # %% ../../nbs/14_train.build.ipynb #0577d2fa
 class CropView(torch.utils.data.Dataset):
@@ -53,6 +55,25 @@ def epoch_batches(n: int, batch_size: int, epoch: int, seed: int, rank: int = 0,
     order = list(sampler)
     return [[(i, epoch) for i in order[b * batch_size:(b + 1) * batch_size]] for b in range(len(order) // batch_size)]
 
+# %% ../../nbs/14_train.build.ipynb #f500b306
+def resolve_crops_per_image(cfg: TrainConfig, n: int, world: int | None = None) -> int:
+    """Random crops of each of `n` training images per epoch: `cfg.crops_per_image`, or for 0 (auto) the fewest that make an
+    epoch of at least `max(cfg.synth_train, cfg.batch_size x world)` crops; `world` processes (default: `WORLD_SIZE`, as torchrun sets it)."""
+    if n < 1: raise ValueError(f"n={n}: expected at least one training image")
+    if cfg.crops_per_image: return int(cfg.crops_per_image)
+    world = int(os.environ.get("WORLD_SIZE") or 1) if world is None else int(world)
+    return max(1, math.ceil(max(cfg.synth_train, cfg.batch_size * world) / n))
+
+class Repeated(torch.utils.data.Dataset):
+    "Each sample of `base` `times` times: item `i` is sample `i mod len(base)` (so that `CropView` cuts another window from each copy)."
+    def __init__(self, base, times: int):
+        if int(times) != times or times < 1: raise ValueError(f"times={times!r}: expected a positive integer")
+        self.base, self.times = base, int(times)
+    def __len__(self) -> int: return len(self.base) * self.times
+    def __getitem__(self, i: int) -> dict:
+        if not 0 <= i < len(self): raise IndexError(f"index {i} out of range for {len(self)} samples ({len(self.base)} x {self.times})")
+        return self.base[i % len(self.base)]
+
 # %% ../../nbs/14_train.build.ipynb #1410f1e5
 @dataclass
 class TrainParts:
@@ -74,17 +95,31 @@ class JDRLStep(nn.Module):
     def forward(self, batch: dict, epoch: int):
         out = self.deblurrer(batch["blur"])
         # a channels-last backbone returns a channels-last image: the objective and R get the standard layout
+        pair = {k: batch[k] for k in PAIR_KEYS if k in batch} or None       # a registered training set (flow_source=pair)
         sup = self.objective(blurry=batch["blur"], sharp=batch["gt"], restored=out.restored.contiguous(), reblur_net=self.reblur,
-                             blur_map=out.blur_map, epoch=epoch)
+                             blur_map=out.blur_map, epoch=epoch, pair=pair)
         return sup.total, sup.terms, sup.stats
 
 def build_deblurrer(cfg: TrainConfig) -> nn.Module:
-    "The deblurrer a configuration describes (what `jdrl deblur` rebuilds from a checkpoint's config)."
+    "The deblurrer a configuration describes (what `jdrl deblur` rebuilds from a checkpoint's config), as the identity with `identity_init`."
     from jdrl.model import Deblurrer
     kw = dict(cfg.backbone_args)
     if cfg.width is not None: kw["width"] = cfg.width
-    return Deblurrer(cfg.backbone, fusion=cfg.fusion, m=cfg.m, estimator_width=cfg.estimator_width, backbone_kwargs=kw,
-                     fusion_kwargs=dict(cfg.fusion_args) if cfg.fusion is not None else None)
+    deblurrer = Deblurrer(cfg.backbone, fusion=cfg.fusion, m=cfg.m, estimator_width=cfg.estimator_width, backbone_kwargs=kw,
+                          fusion_kwargs=dict(cfg.fusion_args) if cfg.fusion is not None else None)
+    if cfg.identity_init: _zero_for_identity(deblurrer, cfg)
+    return deblurrer
+
+def _zero_for_identity(deblurrer: nn.Module, cfg: TrainConfig) -> None:
+    "`identity_init`: zero the backbone's last convolution and the fusion block's output projection (no random numbers drawn)."
+    convs = [m for m in deblurrer.backbone.modules() if isinstance(m, nn.Conv2d)]
+    proj = getattr(deblurrer.fusion, "w_o", None) if deblurrer.fusion is not None else None
+    if not convs: raise ConfigError(f"identity_init=true: backbone {cfg.backbone!r} has no convolution to zero")
+    if deblurrer.fusion is not None and not isinstance(proj, nn.Conv2d):
+        raise ConfigError(f"identity_init=true: the {cfg.fusion} fusion block has no output projection w_o to zero")
+    for layer in [convs[-1]] + ([proj] if proj is not None else []):
+        nn.init.zeros_(layer.weight)
+        if layer.bias is not None: nn.init.zeros_(layer.bias)
 
 def build_flow(cfg: TrainConfig):
     "The flow estimator of `cfg.flow`: DIS at `cfg.flow_preset`, or RAFT from local weights (a `ConfigError` saying where it looked)."
@@ -98,7 +133,8 @@ def build_objective(cfg: TrainConfig):
     from jdrl.losses import JDRLObjective
     return JDRLObjective(cfg.variant, flow=build_flow(cfg), alpha=cfg.alpha, beta=cfg.beta, lam=cfg.lam,
                          mask_mode=cfg.mask_mode, warmup_epochs=cfg.warmup_epochs, mask_during_warmup=cfg.mask_during_warmup,
-                         mask_outside=cfg.mask_outside, pseudo_map=cfg.pseudo_map, m=cfg.m)
+                         mask_outside=cfg.mask_outside, pseudo_map=cfg.pseudo_map, m=cfg.m, warp_mode=cfg.warp_mode,
+                         flow_source=cfg.flow_source)
 
 VAL_SEED_OFFSET = 1_000_003
 "The synthetic validation split: samples of the *training* photos drawn with seed + this offset (other windows, depths and misalignments); the test photos are never used."
@@ -112,24 +148,40 @@ class InMemory(torch.utils.data.Dataset):
         return self.items[i]
 
 def build_datasets(cfg: TrainConfig):
-    "`(train_set, val_set)`: the synthetic benchmark's splits, or folders read with `jdrl.data.PairedImages` (val None when `val_data=none`)."
+    """`(train_set, val_set)`: the synthetic benchmark's splits, or folders read with `jdrl.data.PairedImages`; a data folder without
+    a val split gives `cfg.val_split` of its pairs (by name) to validation instead of training. The training set holds each image
+    `resolve_crops_per_image` times (`Repeated`, when more than once); val is None when `val_data=none` or there is nothing to carve."""
+    from jdrl.data import PairedImages, find_pairs, holdout_names, DatasetError
     def has_split(path: str, split: str) -> bool:
-        from jdrl.data import find_pairs, DatasetError
         try: find_pairs(Path(path).expanduser(), split=split); return True
         except DatasetError: return False
-    def folder(path: str, split: str):
-        "The folder's `split` sub-folder when it has one, else the folder itself."
-        from jdrl.data import PairedImages
-        return PairedImages(Path(path).expanduser(), split=split if has_split(path, split) else None, cache=True)
+    def folder(path: str, split: str, names=None):
+        "The folder's `split` sub-folder when it has one, else the folder itself (only the pairs `names`, when given)."
+        return PairedImages(Path(path).expanduser(), split=split if has_split(path, split) else None, cache=True, names=names)
     def synthetic(seed: int, n: int):
         from jdrl.synth import SyntheticDefocus
         return InMemory(SyntheticDefocus(n, size=cfg.synth_size, seed=seed, split="train", scenes=cfg.synth_scenes))
-    train_set = synthetic(cfg.seed, cfg.synth_train) if cfg.data == "synthetic" else folder(cfg.data, "train")
-    val = cfg.val_data
+    val, held = cfg.val_data, None
     if val == "auto":
         val = "synthetic" if cfg.data == "synthetic" else (cfg.data if has_split(cfg.data, "val") else None)
-        if val is None: warnings.warn(f"data={cfg.data} has no val split: no validation, no best.pt (set val_data=FOLDER)")
-    if val is None or (val == "synthetic" and cfg.synth_val == 0): val_set = None
+        if val is None:                                    # a folder of pairs without a val split: carve one, by name
+            root = Path(cfg.data).expanduser()
+            names = [p.name for p in find_pairs(root, split="train" if has_split(cfg.data, "train") else None)[1]]
+            if cfg.val_split == 0 or (cfg.val_split < 1 and len(names) < 2):
+                why = "val_split=0" if cfg.val_split == 0 else "it has one pair"
+                warnings.warn(f"data={cfg.data} has no val split and {why}: no validation, no best.pt (set val_split or val_data=FOLDER)")
+            else:
+                try: held = holdout_names(names, cfg.val_split)
+                except DatasetError as e: raise ConfigError(f"val_split={cfg.val_split:g}: data={cfg.data}: {e}") from None
+                shown = ", ".join(held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
+                warnings.warn(f"data={cfg.data} has no val split: validating on {len(held)} of its {len(names)} pairs ({shown}; "
+                              f"val_split={cfg.val_split:g}, chosen by name), which are not trained on (val_split=0 trains on all)")
+    if cfg.data == "synthetic": train_set = synthetic(cfg.seed, cfg.synth_train)
+    else: train_set = folder(cfg.data, "train", None if held is None else [n for n in names if n not in set(held)])
+    k = resolve_crops_per_image(cfg, len(train_set))
+    if k > 1: train_set = Repeated(train_set, k)
+    if held is not None: val_set = folder(cfg.data, "train", held)
+    elif val is None or (val == "synthetic" and cfg.synth_val == 0): val_set = None
     else: val_set = synthetic(cfg.seed + VAL_SEED_OFFSET, cfg.synth_val) if val == "synthetic" else folder(val, "val")
     return train_set, val_set
 
@@ -155,21 +207,19 @@ def build_model(cfg: TrainConfig):
         for k, part in enumerate(((deblurrer.backbone,) if he_backbone else ()) + (deblurrer.estimator,)):
             if part is None: continue
             with _seeded(cfg.seed, 2 + k): he_init_(part)   # the same backbone weights for every variant of a seed
-    if cfg.identity_init:
-        convs = [m for m in deblurrer.backbone.modules() if isinstance(m, nn.Conv2d)]
-        proj = getattr(deblurrer.fusion, "w_o", None) if deblurrer.fusion is not None else None
-        if not convs: raise ConfigError(f"identity_init=true: backbone {cfg.backbone!r} has no convolution to zero")
-        if deblurrer.fusion is not None and not isinstance(proj, nn.Conv2d):
-            raise ConfigError(f"identity_init=true: the {cfg.fusion} fusion block has no output projection w_o to zero")
-        for layer in [convs[-1]] + ([proj] if proj is not None else []):
-            nn.init.zeros_(layer.weight)
-            if layer.bias is not None: nn.init.zeros_(layer.bias)
+    if cfg.identity_init: _zero_for_identity(deblurrer, cfg)     # again: He above drew the backbone's last convolution anew
     return deblurrer, reblur, objective
+
+def _registered(train_set):
+    "Each pair registered once, before training (`jdrl.flow.RegisteredPairs`), beneath the copies of `Repeated`: once per pair, not per crop."
+    if isinstance(train_set, Repeated): return Repeated(_registered(train_set.base), train_set.times)
+    return train_set if isinstance(train_set, RegisteredPairs) else RegisteredPairs(train_set).prepare()
 
 def build_parts(cfg: TrainConfig, datasets: tuple | None = None) -> TrainParts:
     "Everything `train` needs for `cfg`: deblurrer, reblurring network (when the variant uses one), objective and data (`datasets` = `(train, val)` to reuse)."
     deblurrer, reblur, objective = build_model(cfg)
     modules = {"deblurrer": deblurrer} | ({"reblur": reblur} if reblur is not None else {})
     train_set, val_set = build_datasets(cfg) if datasets is None else datasets
+    if objective.uses_flow and objective.flow_source == "pair": train_set = _registered(train_set)
     return TrainParts(modules, JDRLStep(deblurrer, reblur, objective), train_set, val_set,
                       predict=lambda blurry: deblurrer(blurry).restored, accelerate=[deblurrer.backbone])

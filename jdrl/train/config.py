@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from ..core import atomic_torch_save, atomic_write_bytes, atomic_write_text, seed_everything
 
 # %% auto #0
-__all__ = ['PROFILES', 'config_field', 'TrainConfig', 'ConfigError', 'make_config', 'read_config_file', 'parse_overrides',
-           'config_help', 'config_to_dict', 'config_from_dict']
+__all__ = ['PROFILES', 'PROFILE_MODEL_KEYS', 'config_field', 'TrainConfig', 'ConfigError', 'make_config', 'read_config_file',
+           'parse_overrides', 'config_help', 'config_to_dict', 'config_from_dict']
 
 # %% ../../nbs/13_train.config.ipynb #4d613169
 def config_field(default, help: str, choices: tuple | None = None, **kw):
@@ -54,8 +54,13 @@ class TrainConfig:
     beta: float = config_field(0.5, "weight of the prior loss (Eq. 2)")
     lam: float = config_field(0.35, "calibration-mask tolerance lambda (Eq. 13)")
     warmup_epochs: int = config_field(15, "epochs T during which the flow is F(I_S, I_B) instead of F(I_S, I_hat)")
-    mask_mode: str = config_field("colorcode", "calibration mask on the colour-coded flow (authors' code; the default, see jdrl.flow) or on the "
-                                   "flow magnitude (the paper's Eq. 13)", ("magnitude", "colorcode"))
+    mask_mode: str = config_field("consistency", "calibration mask: forward-backward consistency of the two flows (the default, see "
+                                   "jdrl.flow), the paper's band on the flow magnitude (Eq. 13) or the authors' band on the colour-coded flow",
+                                   ("consistency", "magnitude", "colorcode"))
+    flow_source: str = config_field("pair", "where Eq. 14's flows come from: each training pair registered once on the whole images "
+                                    "(global affine + residual flow, the default, see jdrl.flow.register_pair) or estimated at every step "
+                                    "on the crops (the paper)", ("pair", "step"))
+    warp_mode: str = config_field("bicubic", "interpolation of the warps in Eq. 14 (bilinear: the paper's)", ("bicubic", "bilinear"))
     mask_during_warmup: bool = config_field(True, "apply the calibration mask during the warm-up (paper); false: the authors' code")
     mask_outside: bool = config_field(False, "also mask pixels whose flow samples fall outside the image")
     pseudo_map: str = config_field("eq8", "prior-loss target: Eq. 8's B_P (paper) or the raw seeds S (authors' code)", ("eq8", "seeds"))
@@ -78,11 +83,15 @@ class TrainConfig:
     max_steps: int = config_field(0, "stop after this many optimiser steps in total (0: no limit)")
     batch_size: int = config_field(1, "images per step and per process (the global batch is this x the number of processes)")
     crop: int = config_field(512, "side of the square random training crops")
+    crops_per_image: int = config_field(0, "random crops of each training image per epoch, each its own window (0: auto, the fewest that "
+                                        "make an epoch of at least max(synth_train, batch_size x processes) crops; 1 on the synthetic benchmark)")
     grad_clip: float = config_field(0.0, "clip the gradient norm to this value (0: no clipping; the norm is logged anyway)")
     # -- data
     data: str = config_field("synthetic", "training pairs: 'synthetic' (the embedded benchmark) or a folder with blur/ and gt/")
     val_data: Optional[str] = config_field("auto", "validation pairs: auto (the synthetic validation split, or the data folder's val split "
                                  "when it has one), synthetic, a folder, or none")
+    val_split: float = config_field(0.1, "a data folder without a val split, with val_data=auto: hold out this fraction of its pairs (at "
+                                    "least one), or from 1 up this many, chosen by name, to validate on; they are not trained on (0: none)")
     synth_size: int = config_field(512, "side of the synthetic images")
     synth_scenes: str = config_field("photos", "content of the synthetic images: photos, deadleaves or mixed (jdrl.synth)",
                                      ("photos", "deadleaves", "mixed"))
@@ -118,11 +127,14 @@ PROFILES: dict[str, dict[str, Any]] = {
                 identity_init=True, crop=48, batch_size=8, lr=1e-3, lr_schedule="cosine", lr_warmup_steps=50, lr_final=0.0,
                 grad_clip=0.2, epochs=190, warmup_epochs=10, reblur_width=16, estimator_width=16, synth_size=192,
                 synth_train=64, synth_scenes="mixed", synth_val=8, val_every=25, flow_preset="fast"),
-    "smoke": dict(backbone="unet", width=4, crop=32, batch_size=2, lr=1e-3, epochs=3, warmup_epochs=1, lr_step_epochs=2,
-                  reblur_width=8, reblur_blocks=1, estimator_width=8, synth_size=64, synth_train=4, synth_val=2,
-                  val_every=1, flow_preset="ultrafast"),
+    "smoke": dict(backbone="unet", width=4, backbone_args={"global_skip": True}, identity_init=True, crop=32, batch_size=2,
+                  crops_per_image=1, lr=1e-3, epochs=3, warmup_epochs=1, lr_step_epochs=2, reblur_width=8, reblur_blocks=1,
+                  estimator_width=8, synth_size=64, synth_train=4, synth_val=2, val_every=1, flow_preset="ultrafast"),
 }
 "Each profile's differences from the paper's defaults."
+
+PROFILE_MODEL_KEYS = ("backbone_args", "identity_init")
+"A profile's settings that belong to its own backbone: with another `backbone=` they fall back to the paper's defaults unless given too, and so does `identity_init` with other `backbone_args` (the identity start needs the profile's global skip)."
 
 _RESUME_MAY_CHANGE = {"out", "resume", "overwrite", "epochs", "max_steps", "progress", "tensorboard", "ckpt_every",
                       "val_every", "val_max", "num_workers", "device", "amp", "channels_last", "compile", "threads",
@@ -205,9 +217,12 @@ def _check_config(c: TrainConfig) -> None:
                 "synth_size", "synth_train"]
     for k in positive:
         if getattr(c, k) < 1: raise ConfigError(f"{k}={getattr(c, k)}: expected at least 1")
-    for k in ["max_steps", "ckpt_every", "num_workers", "threads", "warmup_epochs", "val_max", "synth_val", "lr_warmup_steps"]:
+    for k in ["max_steps", "ckpt_every", "num_workers", "threads", "warmup_epochs", "val_max", "synth_val", "lr_warmup_steps",
+              "crops_per_image"]:
         if getattr(c, k) < 0: raise ConfigError(f"{k}={getattr(c, k)}: expected 0 or more")
     if c.width is not None and c.width < 1: raise ConfigError(f"width={c.width}: expected a positive integer or none")
+    if c.val_split < 0 or (c.val_split >= 1 and not float(c.val_split).is_integer()):
+        raise ConfigError(f"val_split={c.val_split:g}: expected 0 (no carved validation), a fraction in (0, 1) or a whole number of pairs")
     if c.fusion is None and c.fusion_args: raise ConfigError(f"fusion_args={c.fusion_args} given but fusion=none")
     if c.m < 2: raise ConfigError(f"m={c.m}: expected at least 2 blur levels")
     if c.crop < 16: raise ConfigError(f"crop={c.crop}: expected at least 16 pixels")
@@ -242,6 +257,12 @@ def make_config(profile: str | None = None, **overrides) -> TrainConfig:
     for k, v in overrides.items():
         if k not in types: raise _unknown_key(k)
         values[k] = _coerce(k, v, types[k])
+    own = PROFILES[profile].get("backbone", TrainConfig.backbone)
+    if values.get("backbone", TrainConfig.backbone) != own:      # another backbone: the profile's UNet arguments are not for it
+        for k in PROFILE_MODEL_KEYS:
+            if k not in overrides: values.pop(k, None)
+    elif "backbone_args" in overrides and "identity_init" not in overrides:
+        values.pop("identity_init", None)                      # its identity start relies on the profile's own arguments
     return TrainConfig(**values).validate()
 
 def read_config_file(path) -> dict[str, Any]:
