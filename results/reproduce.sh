@@ -16,13 +16,15 @@ cd "$(dirname "$0")/.."
 profile=${1:-cpu}
 case "$profile" in cpu|quick|smoke) ;; *) echo "usage: bash results/reproduce.sh [cpu|quick|smoke]" >&2; exit 2;; esac
 bash tests/setup_env.sh
-# one torch thread: measured faster than two at these sizes, and it leaves the other core free
+# one torch thread per process, and the table's runs in two worker processes side by side (JDRL_WORKERS): one per core
+# (two 2-thread processes on 2 cores ran 10x slower than one 1-thread process; two 1-thread ones do not)
 export MPLBACKEND=Agg PATH="$PWD/.venv/bin:$PATH" OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+workers=${JDRL_WORKERS:-2}
 t0=$(date +%s)
 runs="runs/table8_$profile"
 # runs_dir relative to the notebook's folder (papermill --cwd), so that no path of this machine enters the record
 papermill nbs/pipelines/table8_ablation.ipynb results/table8_ablation.ipynb -k python3 --cwd nbs/pipelines \
-  -p profile "$profile" -p out_dir results -p threads 1 -p runs_dir "../../$runs"
+  -p profile "$profile" -p out_dir results -p threads 1 -p workers "$workers" -p runs_dir "../../$runs"
 if [ "$profile" = cpu ]; then
   jdrl train-demo --out results --from-run "$runs/eq2_seed0"
 fi
