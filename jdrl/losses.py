@@ -233,7 +233,8 @@ class JDRLObjective:
         _same_shape("restored", restored, "pair['gt_registered']", target)
         keep = mask if self.variant.mask else None
         fwd = charbonnier(target, restored, eps=self.eps, mask=keep)
-        stats = {"flow_px": flow_magnitude(pair["flow_r2s"].float()).mean().item()}
+        # registered once before training: no warm-up reference to switch (logged as 0, as after a warm-up)
+        stats = {"warmup": 0.0, "flow_px": flow_magnitude(pair["flow_r2s"].float()).mean().item()}
         if self.variant.mask: stats["mask_kept_s2r"] = mask.mean().item()
         if self.variant.deformation != "both": return DeblurLoss(fwd, fwd, None), stats
         restored_w, inside = warp(restored, pair["flow_r2s"].to(restored), padding=self.padding, return_valid=True, mode=self.warp_mode)
