@@ -12,7 +12,7 @@ from ..model import BlurMapEstimator, FUSIONS
 from . import current_rss_mb, reset_peak_rss, peak_rss_mb, run_isolated
 
 # %% auto #0
-__all__ = ['fusion_worker', 'bench_fusion']
+__all__ = ['compare_forms', 'fusion_worker', 'bench_fusion']
 
 # %% ../../nbs/92_bench.fusion.ipynb #809f051a
 class _PriorOnly(nn.Module):
@@ -24,6 +24,18 @@ class _PriorOnly(nn.Module):
         b = self.estimator(x)
         return self.fusion(x, b), b
 
+def _loss(out) -> torch.Tensor: return sum(o.square().mean() for o in (out if isinstance(out, tuple) else (out,)))
+
+def compare_forms(net: _PriorOnly, x: torch.Tensor) -> dict:
+    "A fusion block with two forms of one function (`forward_folded`, `forward_as_written`): the largest difference of their outputs and of every gradient, and whether they agree (1e-4, relative to the larger of 1 and the value)."
+    res = []
+    for form in (net.fusion.forward_folded, net.fusion.forward_as_written):
+        b = net.estimator(x); out = form(x, b)
+        res.append([out.detach(), *torch.autograd.grad(_loss((out, b)), list(net.parameters()))])
+    diffs = [float((u - v).abs().max()) for u, v in zip(*res)]
+    agree = all(dd <= 1e-4 * max(1.0, float(v.abs().max())) for dd, v in zip(diffs, res[1]))
+    return dict(forms_max_abs_diff=max(diffs), forms_agree=agree)
+
 def _bench_one(spec: dict) -> dict:
     "In a fresh process: time forward+backward of one module (`measure='time'`) or measure the peak memory of one pass (`'memory'`)."
     import gc
@@ -32,15 +44,24 @@ def _bench_one(spec: dict) -> dict:
     else: net = _PriorOnly(spec["what"], spec["m"], spec["estimator_width"], spec.get("fusion_kwargs"))
     x = torch.rand(1, 3, spec["size"], spec["size"])
     def step():
-        out = net(x)
-        sum(o.square().mean() for o in (out if isinstance(out, tuple) else (out,))).backward()
+        _loss(net(x)).backward()
         net.zero_grad(set_to_none=True)
+    written = None
+    if spec["what"] != "backbone" and hasattr(net.fusion, "forward_as_written"):   # the block's reference form, timed beside it
+        def written():
+            b = net.estimator(x); _loss((net.fusion.forward_as_written(x, b), b)).backward()
+            net.zero_grad(set_to_none=True)
     if spec["measure"] == "time":
         step()                                                 # warm-up
-        times = []
-        for _ in range(spec["repeats"]):
+        if written: written()
+        times, wtimes = [], []
+        for _ in range(spec["repeats"]):                       # interleaved: both forms see the same machine load
             t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
-        return dict(time_s=sorted(times)[len(times) // 2], params=count_params(net), gmacs=count_macs(net, spec["size"]) / 1e9)
+            if written: t0 = time.perf_counter(); written(); wtimes.append(time.perf_counter() - t0)
+        med = lambda ts: sorted(ts)[len(ts) // 2]
+        out = dict(time_s=med(times), params=count_params(net), gmacs=count_macs(net, spec["size"]) / 1e9)
+        if written: out.update(as_written_time_s=med(wtimes), **compare_forms(net, x))
+        return out
     rss_before_warmup = current_rss_mb()
     step(); gc.collect()
     rss0 = current_rss_mb()
@@ -89,5 +110,10 @@ def bench_fusion(argv=None) -> dict:
         row(f"E+F {f}", r)
         result[f] = dict(params=r["params"], gmacs=round(r["gmacs"], 3), time_s=round(r["time_s"], 4), peak_mb=round(r["peak_mb"], 1),
                          time_ratio=round(r["time_s"] / ref["time_s"], 3), mem_ratio=round(r["peak_mb"] / ref["peak_mb"], 3))
+        if "as_written_time_s" in r:
+            result[f].update(as_written_time_s=round(r["as_written_time_s"], 4), folded_speedup=round(r["as_written_time_s"] / r["time_s"], 2),
+                             forms_max_abs_diff=r["forms_max_abs_diff"], forms_agree=r["forms_agree"])
+            print(f"  {'':<22}F as Eq. 10 is written (E+F {r['as_written_time_s']:.3f} s): the folded form is {result[f]['folded_speedup']}x faster; "
+                  f"outputs and gradients {'agree' if r['forms_agree'] else 'DISAGREE'} (max |diff| {r['forms_max_abs_diff']:.1e})")
     print(json.dumps(result))
     return result

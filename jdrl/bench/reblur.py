@@ -11,7 +11,7 @@ from ..kernels import isotropic_reblur, isotropic_reblur_reference, n_seeds, _ch
 from . import current_rss_mb, reset_peak_rss, peak_rss_mb, run_isolated
 
 # %% auto #0
-__all__ = ['reblur_worker', 'bench_reblur']
+__all__ = ['reblur_worker', 'agreement', 'bench_reblur']
 
 # %% ../../nbs/91_bench.reblur.ipynb #8ba85e51
 def reblur_worker(spec: dict) -> dict:
@@ -43,6 +43,12 @@ def reblur_worker(spec: dict) -> dict:
     return dict(impl=spec["impl"], first_s=first, steady_s=min(times) if times else first,
                 steady_cpu_s=min(cpu) if cpu else None, times=times)
 
+def agreement(fast: list, reference: list, rtol: float = 1e-4) -> tuple[list[float], bool]:
+    "The largest |difference| of each output (the value, then each gradient) and whether they all agree: within `rtol` times the larger of 1 and the reference's largest magnitude."
+    if len(fast) != len(reference): raise ValueError(f"agreement: {len(fast)} outputs against {len(reference)}")
+    diffs = [float((x - y).abs().max()) for x, y in zip(fast, reference)]
+    return diffs, all(d <= rtol * max(1.0, float(y.abs().max())) for d, y in zip(diffs, reference))
+
 def _run_worker(impl: str, args, save: Path, memory: bool) -> dict:
     spec = dict(impl=impl, size=args.size, m=args.m, threads=args.threads, repeats=args.repeats, seed=args.seed,
                 save=str(save), memory=memory)
@@ -68,9 +74,7 @@ def bench_reblur(argv=None) -> dict:
         fast.update(_run_worker("fast", args, Path(tmp) / "unused", memory=True))
         ref.update(_run_worker("reference", args, Path(tmp) / "unused", memory=True))
         a, b = torch.load(Path(tmp) / "fast.pt"), torch.load(Path(tmp) / "reference.pt")
-    diffs = [float((x - y).abs().max()) for x, y in zip(a, b)]
-    scales = [float(y.abs().max()) for y in b]
-    agree = all(d <= 1e-4 * max(1.0, s) for d, s in zip(diffs, scales))
+    diffs, agree = agreement(a, b)
     res = dict(size=args.size, threads=args.threads, m=args.m, batch=1, channels=3, repeats=args.repeats,
                fast_s=round(fast["steady_s"], 4), reference_s=round(ref["steady_s"], 4),
                speedup=round(ref["steady_s"] / fast["steady_s"], 1),

@@ -11,22 +11,42 @@ from ..reblur import reblur_loss
 from ..train.config import TrainConfig, ConfigError, PROFILES, parse_overrides
 from ..train.build import JDRLStep, build_model
 from ..train.loop import setup_distributed, autocast
-from . import reset_peak_memory, peak_memory_mb, timed, misaligned_pair
+from . import reset_peak_memory, peak_memory_mb, misaligned_pair
 
 # %% auto #0
-__all__ = ['bench_train']
+__all__ = ['PARTS', 'DETAIL', 'bench_train']
 
 # %% ../../nbs/96_bench.train.ipynb #ad76e8ae
+PARTS = ("E+F", "R", "backbone", "flows", "optimiser")
+"The parts of an Eq. 2 step timed on their own; `rest` is the step minus their sum (warps, masks, Charbonnier and prior terms, autograd glue)."
+DETAIL = {"E": "E+F", "KPN+WPN": "R"}
+"Sub-parts timed on their own as well: E alone within E+F (F is the difference), R's two prediction networks within R (the reblur of Eq. 6 and its loss are the difference)."
+
+def _median(xs): return sorted(xs)[len(xs) // 2]
+
+def _registered_batch(batch: dict, obj) -> tuple[dict, float]:
+    "With `flow_source='pair'` the pair is registered once (as `RegisteredPairs` does before training): the batch with the registration's keys, and the seconds it took."
+    if not (obj.uses_flow and getattr(obj, "flow_source", "step") == "pair"): return batch, 0.0
+    from jdrl.flow import register_pair, RegisteredPairs
+    t0 = time.perf_counter()
+    r = register_pair(batch["blur"][0].cpu(), batch["gt"][0].cpu())
+    seconds = time.perf_counter() - t0
+    keys = dict(zip(RegisteredPairs.KEYS, (r.target, r.mask, r.reverse, r.reverse_mask)))
+    n, dev = batch["blur"].shape[0], batch["blur"].device
+    return {**batch, **{k: v[None].expand(n, *v.shape).contiguous().to(dev) for k, v in keys.items()}}, seconds
+
 def bench_train(argv=None) -> dict:
-    "Steps/s, peak memory and the split of one training step (Eq. 2, CPU-width UNet) at each --size; last line one JSON object."
+    "Eq. 2 steps against plain steps (interleaved), the share of each part and peak memory, at each --size; last line one JSON object."
     ap = argparse.ArgumentParser(prog="python -m jdrl.bench train", description=bench_train.__doc__)
-    ap.add_argument("--size", type=int, nargs="+", default=[128, 256], help="square crop side(s)")
-    ap.add_argument("--steps", type=int, default=3, help="timed steps per measurement (median; after one warm-up step)")
+    ap.add_argument("--size", type=int, nargs="+", default=None, help="square crop side(s) (default: the profile's crop)")
+    ap.add_argument("--steps", type=int, default=7, help="timed rounds (median; after one warm-up round); each round times every measurement once")
     ap.add_argument("--profile", default="cpu", choices=list(PROFILES), help="profile the model and objective come from")
     ap.add_argument("--variant", default="eq2", help="objective variant of the measured run")
     ap.add_argument("settings", nargs="*", metavar="key=value", help="more configuration overrides (e.g. backbone=restormer amp=bf16)")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: leave torch's default)")
     a = ap.parse_args(argv)
+    if a.steps < 1: ap.error(f"--steps={a.steps}: expected at least 1 timed round")
+    if a.size is not None and min(a.size) < 16: ap.error(f"--size {min(a.size)}: expected crops of at least 16 pixels")
     if a.threads > 0: torch.set_num_threads(a.threads)
     try:
         cfg, _ = parse_overrides([f"profile={a.profile}", f"variant={a.variant}", *a.settings])
@@ -36,8 +56,6 @@ def bench_train(argv=None) -> dict:
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
     amp_dtype = torch.bfloat16 if cfg.amp == "bf16" or (cfg.amp == "auto" and device.type == "cuda") else None
     cl = cfg.channels_last == "on" or (cfg.channels_last == "auto" and device.type == "cuda")
-
-    def timed_step(fn) -> float: return timed(fn, a.steps, sync)
 
     def make(c: TrainConfig):
         torch.manual_seed(0)
@@ -54,53 +72,78 @@ def bench_train(argv=None) -> dict:
         return run
 
     results = []
-    for size in a.size:
+    for size in a.size or [cfg.crop]:
         batch = misaligned_pair(size, device)
         batch = {k: v.expand(cfg.batch_size, -1, -1, -1).contiguous() for k, v in batch.items()}
         epoch = cfg.warmup_epochs                                # after the warm-up: flows against the output
-        step, opt = make(plain)
-        t_plain = timed_step(full_step(step, opt, batch, epoch))
-        del step, opt
+        pstep, popt = make(plain)
         step, opt = make(cfg)
-        reset_peak_memory(device)
-        t_full = timed_step(full_step(step, opt, batch, epoch))
-        peak = peak_memory_mb(device)
         deb, reb, obj = step.deblurrer, step.reblur, step.objective
+        batch, register_s = _registered_batch(batch, obj)
         x = batch["blur"]
-        restored = deb(x).restored.detach().float().clamp(0, 1)
-        parts = {}
-        if obj.uses_flow: parts["flow"] = timed_step(lambda: obj.flows(restored, batch["gt"]))
-        if reb is not None:
-            def reblur_part():
-                r = restored.clone().requires_grad_()
-                with autocast(device, amp_dtype): loss = reblur_loss(x, reb(r, x).reblurred.float())
-                loss.backward()
-            parts["reblur"] = timed_step(reblur_part)
-        if deb.fusion is not None:
-            def fusion_part():
-                with autocast(device, amp_dtype):
-                    bm = deb.estimator(x); fused = deb.fusion(x, bm)
-                (fused.float().square().mean() + bm.float().square().mean()).backward()
-            parts["fusion"] = timed_step(fusion_part)
-        with torch.no_grad(): fused_in = deb.fusion(x, deb.estimator(x)) if deb.fusion is not None else x
+        with torch.no_grad():
+            restored = deb(x).restored.detach().float().clamp(0, 1)
+            fused_in = deb.fusion(x, deb.estimator(x)) if deb.fusion is not None else x
+
+        def ef_part():
+            with autocast(device, amp_dtype):
+                bm = deb.estimator(x); fused = deb.fusion(x, bm)
+            (fused.float().square().mean() + bm.float().square().mean()).backward()
+        def r_part():
+            r = restored.clone().requires_grad_()
+            with autocast(device, amp_dtype): loss = reblur_loss(x, reb(r, x).reblurred.float())
+            loss.backward()
+        def e_part():
+            with autocast(device, amp_dtype): bm = deb.estimator(x)
+            bm.float().square().mean().backward()
+        xr = torch.cat([restored, x], 1)
+        def nets_part():
+            r = xr.clone().requires_grad_()
+            with autocast(device, amp_dtype): s, w = reb.kpn(r), reb.wpn(r)
+            (s.float().square().mean() + w.float().square().mean()).backward()
         def backbone_part():
             with autocast(device, amp_dtype): y = deb.backbone(fused_in)
             y.float().square().mean().backward()
-        parts["backbone"] = timed_step(backbone_part)
-        parts["optimiser"] = timed_step(lambda: opt.step())
-        share = {k: v / t_full for k, v in parts.items()}
-        share["other"] = max(0.0, 1 - sum(share.values()))
-        r = {"size": size, "batch": cfg.batch_size, "steps_per_s": 1 / t_full, "plain_steps_per_s": 1 / t_plain,
-             "jdrl_over_plain": t_full / t_plain, "peak_memory_mb": peak, "params_m": count_params(step) / 1e6,
-             "seconds": {k: round(v, 4) for k, v in parts.items()}, "share": {k: round(v, 3) for k, v in share.items()}}
+        per_step_flows = obj.uses_flow and getattr(obj, "flow_source", "step") != "pair"
+        fns = {"plain": full_step(pstep, popt, batch, epoch), "eq2": full_step(step, opt, batch, epoch),
+               "E+F": ef_part if deb.fusion is not None else None, "R": r_part if reb is not None else None,
+               "backbone": backbone_part, "flows": (lambda: obj.flows(restored, batch["gt"])) if per_step_flows else None,
+               "optimiser": lambda: opt.step(),
+               "E": e_part if deb.fusion is not None else None,
+               "KPN+WPN": nets_part if reb is not None and reb.kpn is not None and reb.wpn is not None else None}
+        times = {k: [] for k, f in fns.items() if f is not None}
+        for rnd in range(1 + a.steps):                           # round 0 warms up; then every measurement once per round
+            for k in times:
+                sync(); t0 = time.perf_counter(); fns[k](); sync()
+                if rnd: times[k].append(time.perf_counter() - t0)
+        med = {k: _median(v) for k, v in times.items()}
+        ratio = _median([e / p for e, p in zip(times["eq2"], times["plain"])])      # paired: neighbours in time
+        seconds = {k: med.get(k, 0.0) for k in PARTS}
+        seconds["rest"] = med["eq2"] - sum(seconds.values())
+        share = {k: v / med["eq2"] for k, v in seconds.items()}
+        detail = {}
+        for sub, part in DETAIL.items():
+            if sub in med:
+                rest_name = {"E": "F", "KPN+WPN": "reblur Eq. 6 + loss"}[sub]
+                detail[sub], detail[rest_name] = med[sub] / med["eq2"], (seconds[part] - med[sub]) / med["eq2"]
+        reset_peak_memory(device); fns["eq2"](); sync()                # the peak of one more Eq. 2 step
+        peak = peak_memory_mb(device)
+        r = {"size": size, "batch": cfg.batch_size, "rounds": a.steps, "steps_per_s": 1 / med["eq2"], "plain_steps_per_s": 1 / med["plain"],
+             "jdrl_over_plain": ratio, "peak_memory_mb": peak,
+             "params_m": count_params(step) / 1e6, "register_pair_s": round(register_s, 4),
+             "seconds": {k: round(v, 4) for k, v in seconds.items()}, "share": {k: round(v, 3) for k, v in share.items()},
+             "share_detail": {k: round(v, 3) for k, v in detail.items()}}
         results.append(r)
-        print(f"{size}x{size}, batch {cfg.batch_size}: {r['steps_per_s']:.2f} steps/s with {cfg.variant} "
-              f"({r['jdrl_over_plain']:.2f}x the time of plain training, {r['plain_steps_per_s']:.2f} steps/s); "
-              f"peak {'GPU' if device.type == 'cuda' else 'RSS'} memory {peak:.0f} MB; {r['params_m']:.2f}M parameters")
-        print("   share of one step: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items()))
-        del step, opt
+        print(f"{size}x{size}, batch {cfg.batch_size}, {a.steps} interleaved rounds: {cfg.variant} {r['jdrl_over_plain']:.2f}x the time of a plain step "
+              f"({r['steps_per_s']:.2f} against {r['plain_steps_per_s']:.2f} steps/s); peak {'GPU' if device.type == 'cuda' else 'RSS'} memory "
+              f"{peak:.0f} MB; {r['params_m']:.2f}M parameters")
+        print("   share of one step: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items())
+              + ("" if per_step_flows or not obj.uses_flow else f" (flows: each pair registered once, {register_s * 1e3:.0f} ms, not per step)"))
+        if detail: print("   of which: " + ", ".join(f"{k} {v:.0%}" for k, v in detail.items()))
+        del step, opt, pstep, popt
     summary = {"benchmark": "train", "device": str(device), "threads": torch.get_num_threads(), "profile": cfg.profile,
                "variant": cfg.variant, "backbone": cfg.backbone, "width": cfg.width, "fusion": cfg.fusion,
+               "flow_source": getattr(cfg, "flow_source", "step"),
                "amp": str(amp_dtype).replace("torch.", "") if amp_dtype else "off", "results": results}
     print(json.dumps(summary))
     return summary
