@@ -132,7 +132,8 @@ def bench_train(argv=None) -> dict:
              "jdrl_over_plain": ratio, "peak_memory_mb": peak,
              "params_m": count_params(step) / 1e6, "register_pair_s": round(register_s, 4),
              "seconds": {k: round(v, 4) for k, v in seconds.items()}, "share": {k: round(v, 3) for k, v in share.items()},
-             "share_detail": {k: round(v, 3) for k, v in detail.items()}}
+             "share_detail": {k: round(v, 3) for k, v in detail.items()},
+             "conv_floor_over_plain": 1 + sum(med.get(k, 0.0) for k in DETAIL) / med["plain"]}
         results.append(r)
         print(f"{size}x{size}, batch {cfg.batch_size}, {a.steps} interleaved rounds: {cfg.variant} {r['jdrl_over_plain']:.2f}x the time of a plain step "
               f"({r['steps_per_s']:.2f} against {r['plain_steps_per_s']:.2f} steps/s); peak {'GPU' if device.type == 'cuda' else 'RSS'} memory "
@@ -140,6 +141,7 @@ def bench_train(argv=None) -> dict:
         print("   share of one step: " + ", ".join(f"{k} {v:.0%}" for k, v in share.items())
               + ("" if per_step_flows or not obj.uses_flow else f" (flows: each pair registered once, {register_s * 1e3:.0f} ms, not per step)"))
         if detail: print("   of which: " + ", ".join(f"{k} {v:.0%}" for k, v in detail.items()))
+        if len(detail) == 4: print(f"   a plain step plus E's and R's prediction networks alone (their convolutions): {r['conv_floor_over_plain']:.2f}x a plain step")
         del step, opt, pstep, popt
     summary = {"benchmark": "train", "device": str(device), "threads": torch.get_num_threads(), "profile": cfg.profile,
                "variant": cfg.variant, "backbone": cfg.backbone, "width": cfg.width, "fusion": cfg.fusion,
