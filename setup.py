@@ -18,6 +18,7 @@ py_versions = '3.10 3.11 3.12'.split()
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 web_requirements = shlex.split(cfg.get('web_requirements', ''))
+onnx_requirements = shlex.split(cfg.get('onnx_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses[cfg['license']]
 
@@ -33,7 +34,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['jdrl', 'jdrl.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'web': web_requirements},
+    extras_require={'dev': dev_requirements, 'web': web_requirements, 'onnx': onnx_requirements},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

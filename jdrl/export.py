@@ -4,15 +4,17 @@
 
 # %% ../nbs/19_export.ipynb #7a2744f7
 from __future__ import annotations
-import argparse, json, sys, time, warnings
+import argparse, importlib.util, json, sys, time, warnings
 from pathlib import Path
 import torch
 import torch.nn as nn
-from .archs import count_params
+import torch.nn.functional as F
+from .archs import AnySize, count_params
+from .core import UserError, user_error
 from .train.checkpoint import CheckpointError, jdrl_authors_state, load_checkpoint, load_deblurrer, read_checkpoint_file
 
 # %% auto #0
-__all__ = ['checkpoint_card', 'format_card', 'info_main', 'export_deblurrer', 'export_main']
+__all__ = ['ONNX_INSTALL', 'checkpoint_card', 'format_card', 'info_main', 'export_deblurrer', 'export_main']
 
 # %% ../nbs/19_export.ipynb #d26ac32f
 def checkpoint_card(path) -> dict:
@@ -62,65 +64,157 @@ def info_main(argv=None) -> int:
     p.add_argument("--json", action="store_true", help="print the card as JSON")
     a = p.parse_args(argv)
     try: card = checkpoint_card(a.checkpoint)
-    except CheckpointError as e:
-        print(f"jdrl info: {e}", file=sys.stderr); return 2
+    except CheckpointError as e: return user_error("jdrl info", e)       # one line `jdrl info: error: ...`, status 2
     print(json.dumps(card, indent=1) if a.json else format_card(card))
     return 0
 
 # %% ../nbs/19_export.ipynb #9c771ccb
+ONNX_INSTALL = 'pip install "jdrl[onnx]"'
+
 class _RestoredImage(nn.Module):
-    "The deblurrer with one tensor out (the restored image), as exporters need."
+    "The deblurrer with one tensor out (the restored image), as exporters need; traced, it holds for the export size only."
     def __init__(self, deblurrer: nn.Module): super().__init__(); self.deblurrer = deblurrer
     def forward(self, blurry: torch.Tensor) -> torch.Tensor: return self.deblurrer(blurry).restored
 
-def export_deblurrer(checkpoint, out, fmt: str = "torchscript", size: tuple[int, int] = (256, 256), tolerance: float = 1e-4) -> dict:
-    "Write the checkpoint's deblurrer as TorchScript (`.pt`) or ONNX (`.onnx`) for `[1, 3, *size]` inputs, checked against the checkpoint."
-    if fmt not in ("torchscript", "onnx"): raise ValueError(f"format={fmt!r}: expected torchscript or onnx")
-    model, cfg = load_deblurrer(checkpoint)
-    net = _RestoredImage(model).eval()
-    x = torch.rand(1, 3, *size, generator=torch.Generator().manual_seed(0))
-    with torch.no_grad(): ref = net(x)
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
+class _AnySizeImage(nn.Module):
+    """The deblurrer written so that a trace holds for every size: E and F as they are, then the backbone's any-size
+    padding as a fixed reflect pad of `multiple - 1` and a crop to the next multiple computed from the traced sizes."""
+    def __init__(self, deblurrer: nn.Module):
+        super().__init__()
+        bb = deblurrer.backbone
+        self.estimator, self.fusion = deblurrer.estimator, deblurrer.fusion
+        self.core, self.multiple = (bb.net, bb.multiple) if isinstance(bb, AnySize) else (bb, 1)
+
+    def forward(self, blurry: torch.Tensor) -> torch.Tensor:
+        h, w = blurry.shape[2], blurry.shape[3]                 # traced: the sizes of the input, not constants
+        x = blurry if self.fusion is None else self.fusion(blurry, self.estimator(blurry))
+        m = self.multiple
+        if m > 1: x = F.pad(x, (0, m - 1, 0, m - 1), mode="reflect")[:, :, :(h + m - 1) // m * m, :(w + m - 1) // m * m]
+        return self.core(x)[:, :, :h, :w]
+
+class _SizeGuard(nn.Module):
+    "Scripted around a trace: an image the trace cannot take is refused in one line (`height` 0: any size of at least `min_side`)."
+    def __init__(self, net: nn.Module, min_side: int, height: int = 0, width: int = 0):
+        super().__init__()
+        self.net, self.min_side, self.height, self.width = net, min_side, height, width
+
+    def forward(self, blurry: torch.Tensor) -> torch.Tensor:
+        if blurry.dim() != 4 or blurry.size(1) != 3:
+            raise ValueError("jdrl export: expected a blurry image [B, 3, H, W] in [0, 1], got " + str(blurry.shape))
+        h, w = blurry.size(2), blurry.size(3)
+        if self.height > 0 and (h != self.height or w != self.width):
+            raise ValueError("jdrl export: this model was exported for " + str(self.height) + "x" + str(self.width)
+                             + " images only (its backbone fixes the size when traced), got " + str(h) + "x" + str(w))
+        if h < self.min_side or w < self.min_side:
+            raise ValueError("jdrl export: images of at least " + str(self.min_side) + "x" + str(self.min_side)
+                             + " pixels (the backbone's size multiple), got " + str(h) + "x" + str(w))
+        return self.net(blurry)
+
+def _other_size(v: int, m: int) -> int:
+    "A side near `v` that differs from it and, when `m > 1`, is not a multiple of `m`: the second size the export is checked at."
+    c = v - 5 if v - 5 >= max(m, 8) else v + 5
+    return c + 1 if m > 1 and c % m == 0 else c
+
+def _traced(net: nn.Module, x: torch.Tensor, fmt: str, path: Path, dynamic: bool):
+    "Write `net` traced at `x` to `path` as `fmt`; a function that runs the written file (loaded back) on an image."
+    with warnings.catch_warnings(), torch.no_grad():
+        # the tracer's notes that Python values become constants are checked below, by running a second size;
+        # torch.jit and the TorchScript-based ONNX exporter are deprecated in favour of torch.export, but they are what
+        # C++, mobile runtimes and ONNX Runtime load today
+        for cat in (torch.jit.TracerWarning, FutureWarning, DeprecationWarning): warnings.simplefilter("ignore", cat)
+        # the ONNX exporter's notes on its own passes (a slice it cannot fold, shapes it infers at run time): the file is checked below
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
         if fmt == "torchscript":
-            with warnings.catch_warnings(), torch.no_grad():
-                # the tracer says that shape checks and padding become constants: that is the fixed input size above;
-                # torch.jit is deprecated in favour of torch.export, but it is what C++ and mobile runtimes load today
-                warnings.simplefilter("ignore", torch.jit.TracerWarning); warnings.simplefilter("ignore", FutureWarning)
-                traced = torch.jit.trace(net, x, check_trace=False)
-                traced.save(str(tmp))
-                got = torch.jit.load(str(tmp))(x)
-        else:
-            missing = [m for m in ("onnx", "onnxruntime") if importlib.util.find_spec(m) is None]
-            if missing: raise RuntimeError(f"format=onnx needs {' and '.join(missing)}: pip install onnx onnxruntime")
-            with torch.no_grad():
-                torch.onnx.export(net, (x,), str(tmp), input_names=["blurry"], output_names=["restored"], opset_version=17, dynamo=False)
-            import onnxruntime
-            got = torch.from_numpy(onnxruntime.InferenceSession(str(tmp)).run(None, {"blurry": x.numpy()})[0])
-        diff = float((got - ref).abs().max())
+            m = getattr(net, "multiple", 1)
+            guard = _SizeGuard(torch.jit.trace(net, x, check_trace=False), m, *(() if dynamic else tuple(x.shape[2:])))
+            torch.jit.script(guard).save(str(path))
+            loaded = torch.jit.load(str(path))
+            return lambda im: loaded(im)
+        axes = {"blurry": {2: "height", 3: "width"}, "restored": {2: "height", 3: "width"}} if dynamic else None
+        torch.onnx.export(net, (x,), str(path), input_names=["blurry"], output_names=["restored"], opset_version=17,
+                          dynamo=False, dynamic_axes=axes)
+    import onnxruntime
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return lambda im: torch.from_numpy(session.run(None, {"blurry": im.numpy()})[0])
+
+def _difference(run, x: torch.Tensor, ref: torch.Tensor) -> tuple[float, str | None]:
+    "(largest difference of `run(x)` from `ref`, None) or (inf, why it failed)."
+    try:
+        with torch.no_grad(): got = run(x)
+    except Exception as e: return float("inf"), f"{type(e).__name__}: {' '.join(str(e).split())[:160]}"
+    if tuple(got.shape) != tuple(ref.shape): return float("inf"), f"output {tuple(got.shape)} for input {tuple(x.shape)}"
+    return float((got - ref).abs().max()), None
+
+def export_deblurrer(checkpoint, out, fmt: str = "torchscript", size: tuple[int, int] = (256, 256), tolerance: float = 1e-4,
+                     overwrite: bool = False) -> dict:
+    """Write the checkpoint's deblurrer as TorchScript or ONNX to `out`, for `[1, 3, H, W]` inputs of any size (at least the
+    backbone's multiple) where the backbone allows it, else of `size` only; checked against the checkpoint at `size` and at a
+    second size. An existing `out` is refused unless `overwrite`; bad arguments are `UserError`s, a failed check a `RuntimeError`."""
+    if fmt not in ("torchscript", "onnx"): raise UserError(f"format={fmt!r}: expected torchscript or onnx")
+    if fmt == "onnx":
+        missing = [m for m in ("onnx", "onnxruntime") if importlib.util.find_spec(m) is None]
+        if missing: raise UserError(f"--format onnx needs {' and '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
+                                    f"not installed: {ONNX_INSTALL}")
+    checkpoint, out = Path(checkpoint), Path(out)
+    if out.exists() and checkpoint.exists() and out.resolve() == checkpoint.resolve():
+        raise UserError(f"--out {out}: is the checkpoint itself; choose another file")
+    if out.is_dir(): raise UserError(f"--out {out}: is a folder; expected a file name")
+    if out.exists() and not overwrite: raise UserError(f"--out {out}: exists (pass --overwrite to replace it, or choose another --out)")
+    model, cfg = load_deblurrer(checkpoint)
+    h, w = size
+    any_size = hasattr(model, "backbone") and hasattr(model, "fusion")      # a Deblurrer: its padding can be made traceable
+    m = _AnySizeImage(model).multiple if any_size else 1
+    if min(h, w) < m: raise UserError(f"--size {h}x{w}: smaller than {m}x{m}, the {cfg.backbone} backbone's size multiple; "
+                                      f"export at {m}x{m} or more (the exported model takes any size from {m}x{m})")
+    g = torch.Generator().manual_seed(0)
+    x, x2 = torch.rand(1, 3, h, w, generator=g), torch.rand(1, 3, _other_size(h, m), _other_size(w, m), generator=g)
+    with torch.no_grad(): ref, ref2 = model(x).restored, model(x2).restored
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    why_fixed = None if any_size else f"{type(model).__name__} is not a jdrl Deblurrer"
+    try:
+        if any_size:
+            run = _traced(_AnySizeImage(model).eval(), x, fmt, tmp, dynamic=True)
+            diff, err = _difference(run, x, ref)
+            diff2, err2 = _difference(run, x2, ref2)
+            if diff <= tolerance and not diff2 <= tolerance:      # the trace froze a size inside the backbone: this size only
+                why_fixed = (f"the {cfg.backbone} backbone fixes the image size when traced (at {x2.shape[2]}x{x2.shape[3]} the trace "
+                             + (f"failed: {err2}" if err2 else f"differed from the checkpoint by {diff2:.1e}") + ")")
+        if why_fixed is not None:
+            run = _traced(_RestoredImage(model).eval(), x, fmt, tmp, dynamic=False)
+            (diff, err), diff2 = _difference(run, x, ref), None
         if not diff <= tolerance:
-            raise RuntimeError(f"the exported model differs from the checkpoint by {diff:.2e} (tolerance {tolerance:g}): not written")
+            raise RuntimeError(f"the exported model differs from the checkpoint at {h}x{w} by "
+                               + (err or f"{diff:.2e}") + f" (tolerance {tolerance:g}): not written")
         tmp.replace(out)
     finally:
         if tmp.exists(): tmp.unlink()
-    return dict(checkpoint=str(checkpoint), out=str(out), format=fmt, size=list(size), max_abs_diff=diff, backbone=cfg.backbone, fusion=cfg.fusion)
+    checked = [[h, w]] + ([list(x2.shape[2:])] if why_fixed is None else [])
+    return dict(checkpoint=str(checkpoint), out=str(out), format=fmt, size=list(size), any_size=why_fixed is None,
+                min_side=m if why_fixed is None else None, fixed_because=why_fixed, checked_sizes=checked,
+                max_abs_diff=max(diff, diff2) if why_fixed is None else diff, backbone=cfg.backbone, fusion=cfg.fusion)
 
 def export_main(argv=None) -> int:
-    "`jdrl export CHECKPOINT --format torchscript|onnx [--size HxW] [--out FILE]`: the deblurrer as a file, checked against the checkpoint."
+    "`jdrl export CHECKPOINT [--format torchscript|onnx] [--size HxW] [--out FILE] [--overwrite]`: the deblurrer as a file, checked against the checkpoint."
     p = argparse.ArgumentParser(prog="jdrl export", description=export_main.__doc__)
     p.add_argument("checkpoint", help="a jdrl train checkpoint, an official Restormer release or a JDRL authors' release")
-    p.add_argument("--format", default="torchscript", choices=["torchscript", "onnx"], help="torchscript (default) or onnx (needs onnx, onnxruntime)")
-    p.add_argument("--size", default="256x256", help="HEIGHTxWIDTH the exported model takes (default 256x256)")
+    p.add_argument("--format", default="torchscript", choices=["torchscript", "onnx"],
+                   help=f"torchscript (default) or onnx (needs the extra: {ONNX_INSTALL})")
+    p.add_argument("--size", default="256x256", help="HEIGHTxWIDTH the export is traced and checked at (default 256x256); the "
+                   "exported model takes any size of at least the backbone's multiple, unless the backbone fixes it")
     p.add_argument("--out", default=None, help="output file (default: next to the checkpoint, .ts.pt or .onnx)")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists (otherwise an existing file is an error)")
     a = p.parse_args(argv)
     try: h, w = (int(v) for v in a.size.lower().split("x"))
     except ValueError: p.error(f"--size {a.size}: expected HEIGHTxWIDTH, e.g. 512x512")
     if min(h, w) < 8: p.error(f"--size {a.size}: expected at least 8x8")
     ck = Path(a.checkpoint)
     out = Path(a.out) if a.out else ck.with_suffix(".ts.pt" if a.format == "torchscript" else ".onnx")
-    try: r = export_deblurrer(ck, out, a.format, (h, w))
-    except (CheckpointError, RuntimeError) as e:
-        print(f"jdrl export: {e}", file=sys.stderr); return 2
-    print(f"wrote {r['out']} ({r['format']}, input [1, 3, {h}, {w}]): largest difference from the checkpoint {r['max_abs_diff']:.1e}")
+    try: r = export_deblurrer(ck, out, a.format, (h, w), overwrite=a.overwrite)
+    except (CheckpointError, UserError) as e: return user_error("jdrl export", e)
+    except RuntimeError as e:                                  # the check failed: nothing written
+        print(f"jdrl export: error: {' '.join(str(e).split())}", file=sys.stderr); return 1
+    takes = (f"any [1, 3, H, W] with H, W >= {r['min_side']}" if r["any_size"] else f"[1, 3, {h}, {w}] only: {r['fixed_because']}")
+    print(f"wrote {r['out']} ({r['format']}; takes {takes}); checked against the checkpoint at "
+          + " and ".join(f"{a}x{b}" for a, b in r["checked_sizes"]) + f": largest difference {r['max_abs_diff']:.1e}")
     return 0

@@ -43,6 +43,18 @@ def _checkpoint(path: Path, **config) -> Path:
                 "modules": {"deblurrer": build_deblurrer(cfg).state_dict()}}, path)
     return path
 
+def _torchscript(path: Path) -> Path:
+    "A TorchScript archive, as `jdrl export` writes one."
+    torch.jit.trace(torch.nn.Conv2d(3, 3, 1), torch.rand(1, 3, 4, 4)).save(str(path))
+    return path
+
+def _run_config(path: Path) -> Path:
+    "A run's config.json, as `jdrl train` writes it beside its checkpoints."
+    import json
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config_to_dict(make_config("smoke")), indent=1) + "\n")
+    return path
+
 def _synth_set(root: Path) -> Path:
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
         assert jdrl_main(["synth", "--out", str(root / "set"), "--n", "2", "--size", "32"]) == 0
@@ -77,6 +89,21 @@ CASES = [
      ["deblur", "{t}/in", "--checkpoint", "{t}/ck.pt", "--out", "{t}/out", "--quiet"], "cut.jpg: truncated or corrupt"),
     ("deblur-unknown-backbone", lambda t: (_checkpoint(t / "ck.pt", backbone="nosuch"), _jpeg(t / "in" / "a.jpg")),
      ["deblur", "{t}/in", "--checkpoint", "{t}/ck.pt", "--out", "{t}/out", "--quiet"], "backbone=nosuch"),
+    # files that are not checkpoints (issue 28): what they are, in one line, from every command that reads a checkpoint
+    ("info-config-json", lambda t: _run_config(t / "run" / "config.json"),
+     ["info", "{t}/run/config.json"], "config.json: not a readable checkpoint: the JSON configuration of a run"),
+    ("info-torchscript", lambda t: _torchscript(t / "best.ts.pt"), ["info", "{t}/best.ts.pt"], "not a readable checkpoint: a TorchScript archive"),
+    ("export-torchscript", lambda t: _torchscript(t / "best.ts.pt"), ["export", "{t}/best.ts.pt", "--out", "{t}/again.ts.pt"],
+     "best.ts.pt: not a readable checkpoint: a TorchScript archive"),
+    ("export-existing-output", lambda t: (_checkpoint(t / "ck.pt"), (t / "ck.ts.pt").write_bytes(b"an earlier export")),
+     ["export", "{t}/ck.pt", "--size", "32x32"], "ck.ts.pt: exists (pass --overwrite"),
+    ("deblur-config-json", lambda t: (_run_config(t / "run" / "config.json"), _jpeg(t / "in" / "a.jpg")),
+     ["deblur", "{t}/in", "--checkpoint", "{t}/run/config.json", "--out", "{t}/out", "--quiet"], "config.json: not a readable checkpoint: the JSON"),
+    ("train-init-from-torchscript", lambda t: _torchscript(t / "best.ts.pt"),
+     ["train", "profile=smoke", "init_from={t}/best.ts.pt", "out={t}/run", "progress=false"], "best.ts.pt: not a readable checkpoint: a TorchScript"),
+    # the paper profile's 512-pixel crops on a small synthetic set: named before config.json, log.csv or tb/ are written
+    ("train-crop-larger-than-images", _synth_set,
+     ["train", "data={t}/set", "out={t}/run", "progress=false"], "crop=512 is larger than the smallest training image"),
     ("deblur-existing-output", lambda t: (_checkpoint(t / "ck.pt"), _jpeg(t / "in" / "a.jpg"), _jpeg(t / "out" / "a.jpg")),
      ["deblur", "{t}/in", "--checkpoint", "{t}/ck.pt", "--out", "{t}/out", "--quiet"], "exists (pass --overwrite"),
 ]
@@ -110,7 +137,8 @@ def test_bad_input(case, tmp_path):
     rc, err = _run_in_process([a.replace("{t}", str(tmp_path)) for a in argv])
     _check(rc, err, want, before, _digest(tmp_path))
 
-@pytest.mark.parametrize("name", ["synth-bad-seed-keeps-set", "train-lr-inf", "eval-truncated-jpeg", "deblur-truncated-jpeg"])
+@pytest.mark.parametrize("name", ["synth-bad-seed-keeps-set", "train-lr-inf", "eval-truncated-jpeg", "deblur-truncated-jpeg",
+                                  "info-config-json", "train-crop-larger-than-images"])
 def test_bad_input_from_a_shell(name, tmp_path):
     "The same, as a separate process: the exit status the shell sees, and stderr without a traceback."
     _, setup, argv, want = next(c for c in CASES if c[0] == name)
@@ -119,3 +147,43 @@ def test_bad_input_from_a_shell(name, tmp_path):
     r = subprocess.run([sys.executable, "-c", "import sys; from jdrl.cli import main; sys.exit(main())",
                         *[a.replace("{t}", str(tmp_path)) for a in argv]], capture_output=True, text=True, timeout=120)
     _check(r.returncode, r.stderr, want, before, _digest(tmp_path))
+
+
+def _jdrl(*argv, timeout=300) -> subprocess.CompletedProcess:
+    "`jdrl ARGV` as a shell runs the console script, one torch thread."
+    import os
+    return subprocess.run([sys.executable, "-c", "import sys; from jdrl.cli import main; sys.exit(main())", *map(str, argv)],
+                          capture_output=True, text=True, timeout=timeout, env=dict(os.environ, OMP_NUM_THREADS="1"))
+
+def test_version_and_bare_command():
+    import jdrl
+    r = _jdrl("--version")
+    assert (r.returncode, r.stdout, r.stderr) == (0, f"jdrl {jdrl.__version__}\n", "")
+    r = _jdrl()                                                          # a usage error: the commands on stderr, status 2
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("usage: jdrl <command>") and "train-demo" in r.stderr, r
+    r = _jdrl("--help")
+    assert r.returncode == 0 and r.stdout.startswith("usage: jdrl <command>"), r
+
+def _no_raw_warnings(stderr: str):
+    assert "Warning:" not in stderr and "warnings.warn(" not in stderr, stderr       # no `file:line: UserWarning: ...` + source line
+
+def test_train_and_eval_print_warnings_as_one_line_each(tmp_path):
+    "A folder without a val split (train warns: no validation) and FID on 2 images (eval warns: biased): one clean line each, once."
+    data = _synth_set(tmp_path)
+    r = _jdrl("train", "profile=smoke", f"data={data}", "crop=32", "batch_size=1", "max_steps=1", f"out={tmp_path / 'run'}",
+              "progress=false", "tensorboard=false")
+    assert r.returncode == 0, r.stderr
+    _no_raw_warnings(r.stderr)
+    warned = [l for l in r.stderr.splitlines() if "warn" in l.lower()]
+    assert warned and all(l.startswith("jdrl train: warning: ") for l in warned), r.stderr
+    assert len(warned) == len(set(warned)) and f"data={data} has no val split" in warned[0], r.stderr
+    # FID's matrix square root of 2048x2048 covariances takes a minute on 2 cores, whatever the set's size: replaced by a
+    # constant here; the warning about the small set (raised in FID.compute, passed on by the evaluator) is the real one
+    code = ("import sys, jdrl.metrics; jdrl.metrics.frechet_distance = lambda *a, **k: 0.0; from jdrl.cli import main; sys.exit(main())")
+    import os
+    r = subprocess.run([sys.executable, "-c", code, "eval", "--pred", str(data / "blur"), "--gt", str(data / "gt"), "--protocol", "aligned",
+                        "--metrics", "psnr,fid"], capture_output=True, text=True, timeout=300, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert r.returncode == 0, r.stderr
+    _no_raw_warnings(r.stderr)
+    fid = [l for l in r.stderr.splitlines() if "fid:" in l]
+    assert len(fid) == 1 and fid[0].startswith("jdrl eval: warning: fid: computed on 2 outputs"), r.stderr

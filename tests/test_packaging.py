@@ -29,6 +29,51 @@ def test_environment_yml_lists_exactly_settings_requirements():
     assert pythons and pythons[0].split("=")[-1].startswith("3.1"), "environment.yml must pin a Python 3.1x"
 
 
+EXTRAS = ("dev", "web", "onnx")      # the extras settings.ini declares (KEY_requirements) and the test environment installs
+
+def _setup_kwargs() -> dict:
+    "What setup.py passes to setuptools.setup (run with setup() replaced, from the repository root)."
+    import os, runpy, setuptools
+    from unittest import mock
+    seen = {}
+    cwd = os.getcwd()
+    try:
+        os.chdir(ROOT)
+        with mock.patch.object(setuptools, "setup", lambda **kw: seen.update(kw)): runpy.run_path(str(ROOT / "setup.py"))
+    finally: os.chdir(cwd)
+    return seen
+
+
+def test_extras_are_declared_once_and_installed_by_the_test_environment():
+    "settings.ini's extras reach setup.py unchanged, tests/setup_env.sh installs every one, and their packages are installed here."
+    import importlib.metadata as md
+    from packaging.requirements import Requirement
+    s = _settings()
+    kw = _setup_kwargs()
+    for extra in EXTRAS:
+        assert kw["extras_require"][extra] == shlex.split(s[f"{extra}_requirements"]), extra
+    assert kw["install_requires"] == shlex.split(s["requirements"])
+    assert "stlpips-pytorch>=0.0.2" in kw["install_requires"]
+    assert {"onnx", "onnxruntime"} <= {Requirement(r).name for r in kw["extras_require"]["onnx"]}
+    assert {"gradio"} <= {Requirement(r).name for r in kw["extras_require"]["web"]}
+    script = (ROOT / "tests" / "setup_env.sh").read_text()
+    m = re.search(r'pip install -q -e "\.\[([a-z,]+)\]"', script)
+    assert m and set(m.group(1).split(",")) == set(kw["extras_require"]), f"setup_env.sh must install .[{','.join(kw['extras_require'])}]"
+    unmet = []
+    for key in ("requirements", *(f"{e}_requirements" for e in EXTRAS)):
+        for r in shlex.split(s[key]):
+            q = Requirement(r)
+            try: v = md.version(q.name)
+            except md.PackageNotFoundError: unmet.append(f"{r} (not installed)"); continue
+            if not q.specifier.contains(v, prereleases=True): unmet.append(f"{r} (installed {v})")
+    assert not unmet, f"run tests/setup_env.sh: {unmet}"
+
+
+def test_ci_installs_the_browser_the_web_page_test_drives():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "apt-get install -y -q chromium" in script and script.index("chromium") < script.index("bash tests/run.sh")
+
+
 def test_console_script_is_declared_and_installed():
     assert _settings()["console_scripts"].split() == ["jdrl=jdrl.cli:main"]
     from jdrl.cli import main

@@ -17,9 +17,10 @@ from .config import TrainConfig, ConfigError, config_to_dict, config_from_dict, 
 from .build import build_deblurrer
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'OFFICIAL_RESTORMER', 'JDRL_AUTHORS', 'unwrap_module', 'module_state_dict',
-           'rng_state', 'set_rng_state', 'CheckpointError', 'read_checkpoint_file', 'load_checkpoint', 'resumed_config',
-           'official_restormer_state', 'jdrl_authors_state', 'load_deblurrer', 'init_deblurrer_from']
+__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'CHECKPOINT_KINDS', 'OFFICIAL_RESTORMER', 'JDRL_AUTHORS', 'unwrap_module',
+           'module_state_dict', 'rng_state', 'set_rng_state', 'CheckpointError', 'read_checkpoint_file',
+           'load_checkpoint', 'resumed_config', 'official_restormer_state', 'jdrl_authors_state', 'load_deblurrer',
+           'init_deblurrer_from']
 
 # %% ../../nbs/15_train.checkpoint.ipynb #f50e64e2
 CHECKPOINT_FORMAT = "jdrl.train"
@@ -58,12 +59,63 @@ def set_rng_state(s: dict) -> None:
 class CheckpointError(ValueError):
     "A checkpoint file that cannot be used; the message names the file and the reason."
 
+CHECKPOINT_KINDS = "a jdrl train checkpoint (last.pt, best.pt), an official Restormer release or a JDRL authors' release"
+"What `load_deblurrer` reads, in words (the end of every `CheckpointError` about a file of another kind)."
+
+_IMAGE_MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"II*\x00": "a TIFF image",
+                b"MM\x00*": "a TIFF image", b"BM": "a BMP image"}
+
+def _not_torch_file(path: Path) -> str | None:
+    """What file `path` is, in words, when it cannot be a `torch.save` file (None when it may be one: a zip archive
+    holding a `data.pkl`, or a pickle, torch's legacy format). Reads the first bytes and, for an archive, its index."""
+    import zipfile
+    with open(path, "rb") as f: head = f.read(4096)
+    if not head: return "an empty file"
+    if head[:4] == b"PK\x03\x04":
+        if not zipfile.is_zipfile(path): return "a truncated or corrupt zip archive (a torch file cut short?)"
+        with zipfile.ZipFile(path) as z: names = z.namelist()
+        if any("/code/" in n or n.endswith("/constants.pkl") for n in names):
+            return "a TorchScript archive (what jdrl export writes: run it with torch.jit.load; it holds no configuration)"
+        return None if any(n.endswith("data.pkl") for n in names) else "a zip archive that is not a torch file"
+    if head[:1] == b"\x80": return None                                     # a pickle: torch's legacy format
+    for magic, what in _IMAGE_MAGIC.items():
+        if head.startswith(magic): return what
+    if path.suffix.lower() == ".onnx": return "an ONNX model (what jdrl export --format onnx writes: run it with onnxruntime)"
+    try: text = head.decode("utf-8")
+    except UnicodeDecodeError: text = None
+    if text is not None and text.lstrip()[:1] in ("{", "["):
+        try: content = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError): content = None
+        if isinstance(content, dict) and {"profile", "backbone", "variant"} <= set(content):
+            return "the JSON configuration of a run (config.json); its checkpoints are last.pt and best.pt beside it"
+        if content is not None: return "a JSON file"
+    if text is not None and text.strip() and all(c.isprintable() or c.isspace() for c in text):
+        first = text.strip().splitlines()[0]
+        return f"a text file (it starts {first[:40]!r})"
+    return f"not a torch file (its first bytes are {head[:8].hex(' ')})"
+
 def read_checkpoint_file(path, map_location="cpu"):
-    "The content of a checkpoint file (`torch.load`, weights only), or a `CheckpointError` naming the file."
+    """The content of a checkpoint file (`torch.load`, weights only: opening a file runs no code), or a `CheckpointError`
+    in one line that names the file, says what it is instead (JSON, a TorchScript archive, an image, not a torch file, a
+    torch file holding Python objects...) and what was expected."""
     path = Path(path)
+    if path.is_dir(): raise CheckpointError(f"{path}: is a folder; expected a checkpoint file, {CHECKPOINT_KINDS}")
     if not path.is_file(): raise CheckpointError(f"{path}: no such checkpoint")
+    try: what = _not_torch_file(path)
+    except OSError as e: raise CheckpointError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if what is not None: raise CheckpointError(f"{path}: not a readable checkpoint: {what}; expected {CHECKPOINT_KINDS}")
     try: return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise CheckpointError(f"{path}: not a readable checkpoint ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        text = str(e)
+        if "Weights only load failed" in text:
+            import re
+            culprit = re.search(r"Unsupported global: GLOBAL (\S+)", text) or re.search(r"Unsupported operand (\S+)", text)
+            what = ("a torch file holding Python objects that a weights-only load refuses"
+                    + (f" ({culprit.group(1).rstrip('.')})" if culprit else "")
+                    + "; jdrl opens checkpoints with weights_only=True, so that opening one runs no code")
+        else:
+            what = f"a torch file that cannot be read ({type(e).__name__}: {text.strip().splitlines()[0][:200] if text.strip() else ''})"
+        raise CheckpointError(f"{path}: not a readable checkpoint: {what}; expected {CHECKPOINT_KINDS}") from None
 
 def load_checkpoint(path, map_location="cpu", content=None) -> dict:
     "Read a `jdrl train` checkpoint (or check `content` already read from `path`): format name and version; failures are `CheckpointError`s."

@@ -23,7 +23,8 @@ from .checkpoint import (CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError,
 
 # %% auto #0
 __all__ = ['VAL_SAMPLES', 'TrainResult', 'NonFiniteLossError', 'RunExistsError', 'setup_distributed', 'CsvLog', 'autocast',
-           'lr_factor', 'train', 'TrainingRun', 'validate', 'write_val_samples', 'plot_training_curves', 'train_main']
+           'lr_factor', 'smallest_training_image', 'check_crop_fits', 'train', 'TrainingRun', 'validate',
+           'write_val_samples', 'plot_training_curves', 'train_main']
 
 # %% ../../nbs/16_train.loop.ipynb #dc1f02fd
 @dataclass
@@ -157,6 +158,44 @@ def lr_factor(cfg: TrainConfig, step: int, total: int) -> float:
     p = min(1.0, (step - w) / max(1, total - 1 - w))
     return cfg.lr_final + (1 - cfg.lr_final) * 0.5 * (1 + math.cos(math.pi * p))
 
+def smallest_training_image(dataset) -> tuple[int, int, str]:
+    """`(height, width, where)` of the smallest image of a training set, `where` naming its file: from the image headers
+    for a folder (`jdrl.data.PairedImages`: blurry image and target, after its resize), from the size for the synthetic
+    benchmark, else from the samples themselves. Wrappers (`.base`: repeats, registered pairs, a cache; `.dataset`: a
+    `Subset`) are looked through, so that nothing is computed for the check."""
+    ds = dataset
+    while True:
+        pairs = getattr(ds, "pairs", None)
+        if pairs is not None and all(hasattr(q, "blur") and hasattr(q, "gt") for q in pairs):
+            from PIL import Image
+            f = getattr(ds, "resize", None) or 1.0
+            def size(path):
+                with Image.open(path) as im: w, h = im.size
+                return h, w
+            def usable(q):                                         # a pair is cut to the smaller of its two images
+                (hb, wb), (hg, wg) = size(q.blur), size(q.gt)
+                return max(1, round(min(hb, hg) * f)), max(1, round(min(wb, wg) * f)), str(q.blur)
+            return min((usable(q) for q in pairs), key=lambda s: min(s[0], s[1]))
+        synth = getattr(ds, "kw", None)                            # SyntheticDefocus: square images of one size
+        if isinstance(synth, dict) and "size" in synth and hasattr(ds, "sample"):
+            return synth["size"], synth["size"], f"the synthetic benchmark's images (synth_size={synth['size']})"
+        inner = getattr(ds, "base", None) if getattr(ds, "base", None) is not None else getattr(ds, "dataset", None)
+        if inner is None or not hasattr(inner, "__getitem__"): break
+        ds = inner
+    sizes = []
+    for i in range(len(ds)):
+        s = ds[i]
+        h, w = s["blur"].shape[-2:]
+        sizes.append((int(h), int(w), f"training sample {s.get('name', i)!r}"))
+    return min(sizes, key=lambda s: min(s[0], s[1]))
+
+def check_crop_fits(dataset, crop: int) -> None:
+    "A `ConfigError` naming the crop, the smallest image and its file when `crop` is larger than an image of `dataset`."
+    h, w, where = smallest_training_image(dataset)
+    if h < crop or w < crop:
+        raise ConfigError(f"crop={crop} is larger than the smallest training image, {where}: {h}x{w} (HxW); "
+                          f"lower crop= to at most {min(h, w)} or train on larger images")
+
 def train(cfg: TrainConfig, parts: TrainParts | Callable[[TrainConfig], TrainParts] | None = None,
           explicit: set[str] | None = None) -> TrainResult:
     """Train according to `cfg` (see `TrainConfig`), writing into `cfg.out`; returns a `TrainResult`. `parts` replaces
@@ -205,6 +244,7 @@ class TrainingRun:
         self.per_epoch = len(epoch_batches(self.n, cfg.batch_size, 0, cfg.seed, dist.rank, dist.world))
         if self.per_epoch == 0:
             raise ConfigError(f"the training set has {self.n} pairs: fewer than batch_size x processes = {cfg.batch_size * dist.world}")
+        check_crop_fits(parts.train_set, cfg.crop)         # before any file is written: not a traceback after config.json
         self.total = cfg.epochs * self.per_epoch if not cfg.max_steps else min(cfg.epochs * self.per_epoch, cfg.max_steps)
         self.saved_step = self.step if self.state is not None else -1
         self.log = self.tb = None
@@ -304,7 +344,7 @@ class TrainingRun:
             torch.distributed.all_reduce(both)
             both = both.cpu(); flags, vec = both[:2], both[2:] / dist.world
         if flags[0] > 0:
-            raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch}): the loss is not finite ("
+            raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch + 1} of {cfg.epochs}): the loss is not finite ("
                                      + ", ".join(f"{k}={_fmt(v)}" for k, v in zip(["loss"] + names, vec.tolist()))
                                      + f"); the run stopped without saving: {self._last_good()}. "
                                      "Try a lower lr (or grad_clip), or check the data.")
@@ -312,7 +352,7 @@ class TrainingRun:
         loss.backward()
         gnorm = float(torch.nn.utils.clip_grad_norm_(self.params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf")))
         if not math.isfinite(gnorm):
-            raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch}): the gradient norm is {gnorm} although the "
+            raise NonFiniteLossError(f"step {self.step + 1} (epoch {self.epoch + 1} of {cfg.epochs}): the gradient norm is {gnorm} although the "
                                      f"loss is finite ({_fmt(float(vec[0]))}); the run stopped without saving: "
                                      f"{self._last_good()}. Try a lower lr or grad_clip.")
         lr = self.opt.param_groups[0]["lr"]                  # the rate this step uses (logged)
@@ -348,7 +388,7 @@ class TrainingRun:
                     for k, v in scores.items(): self.tb.add_scalar(f"val/{k}", v, self.step)
                 with _rng_preserved():
                     write_val_samples(parts, cfg, self.out / "samples" / f"step_{self.step:06d}.png", self.device, self.amp_dtype)
-                bar.write(f"epoch {self.epoch}: validation PSNR {score:.2f} dB (input {scores['psnr_input']:.2f} dB), "
+                bar.write(f"epoch {self.epoch} of {cfg.epochs}: validation PSNR {score:.2f} dB (input {scores['psnr_input']:.2f} dB), "
                           f"SSIM {scores['ssim']:.3f} (input {scores['ssim_input']:.3f}) on "
                           f"{int(scores['images'])} images" + (" (best so far)" if improved else ""))
             dist.barrier()
@@ -396,7 +436,9 @@ class TrainingRun:
         seconds = time.perf_counter() - self.t_start
         if dist.main:
             how = {"finished": "finished", "max_steps": f"reached max_steps={cfg.max_steps}"}.get(stopped, f"stopped by {stopped}")
-            print(f"{how} at step {self.step} (epoch {self.epoch}) after {seconds:.1f}s; checkpoint {self.last_path}"
+            # epochs count from 1 in every message (log.csv's epoch column is the 0-based index the data order uses)
+            epoch = self.epoch + (1 if self.batch_in_epoch else 0)          # the epoch of the last step
+            print(f"{how} at step {self.step} (epoch {epoch} of {cfg.epochs}) after {seconds:.1f}s; checkpoint {self.last_path}"
                   + (f"; resume with resume=true" if stopped not in ("finished", "max_steps") else ""), flush=True)
         return TrainResult(self.out, self.step, self.epoch, stopped, self.last_path,
                            self.best_path if self.best_path.exists() else None, self.best_score, seconds)
