@@ -91,6 +91,7 @@ _WHAT = {
     "reblur": "fast vs reference isotropic reblur (Eq. 6), time and peak memory",
     "fusion": "E + F against the backbone at 256², time and peak memory",
     "supervision": "cost of one step's JDRL supervision, by part",
+    "fidelity": "how close each deformation brings the target to the hidden aligned one; what each mask rejects",
     "synth": "synthetic misaligned benchmark generation speed",
     "metrics": "time to score images with every available metric",
     "train": "training steps/s and peak memory, and where a step's time goes",
