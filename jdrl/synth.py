@@ -18,11 +18,12 @@ from .core import SAMPLE_PHOTOS, sample_photo, read_image, write_image, atomic_w
 from .data import BLUR_MAP_UNITS, DatasetError, list_images
 
 # %% auto #0
-__all__ = ['COC_STEP', 'SEVERITIES', 'LOCAL_SCALE', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'disc_kernel',
-           'fill_hidden', 'render_defocus', 'random_scene', 'disparity_scene', 'similarity_matrix', 'max_displacement',
-           'sample_misalignment', 'local_displacement', 'misalignment_flow', 'apply_misalignment', 'split_photos',
-           'PhotoSource', 'dead_leaves', 'SynthSample', 'canvas_pad', 'make_sample', 'SyntheticDefocus',
-           'write_synthetic', 'synth_main']
+__all__ = ['COC_STEP', 'SEVERITIES', 'LOCAL_SCALE', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'VAL_FOLDER',
+           'VAL_SEED_OFFSET', 'disc_kernel', 'fill_hidden', 'render_defocus', 'random_scene', 'disparity_scene',
+           'similarity_matrix', 'max_displacement', 'sample_misalignment', 'local_displacement', 'misalignment_flow',
+           'apply_misalignment', 'split_photos', 'PhotoSource', 'dead_leaves', 'SynthSample', 'canvas_pad',
+           'make_sample', 'SyntheticDefocus', 'write_synthetic', 'synth_main', 'misalign_pair', 'pair_flow',
+           'write_from_pairs']
 
 # %% ../nbs/10_synth.ipynb #144be960
 COC_STEP = 0.5   # radius spacing (px) of the disc-kernel bank; radii in between are interpolated linearly
@@ -475,76 +476,220 @@ class SyntheticDefocus(Dataset):
 
 # %% ../nbs/10_synth.ipynb #20cd0616
 SYNTH_FOLDERS = ("blur", "gt", "gt_aligned", "blur_map")
+VAL_FOLDER = "val"
+VAL_SEED_OFFSET = 1_000_003
+"`--val N`: validation samples of the *training* photos drawn with seed + this offset, the number the trainer's synthetic validation uses (`jdrl.train.build.VAL_SEED_OFFSET`)."
 
-def write_synthetic(out: str | Path, n: int, size: int = 128, severity: str = "sdd", seed: int = 0, split: str = "train",
-                    source: str | Path | None = None, depth: str = "auto", max_coc: float = 7.0, noise: bool = True,
-                    overwrite: bool = False, progress: bool = True, scenes: str = "photos") -> Path:
-    "Write `n` samples under `out/` (see above) and return the path of `synth.json`."
-    from tqdm.auto import tqdm
-    from jdrl.core import UserError, read_manifest, write_manifest, remove_written
-    out = Path(out)
-    # every argument is checked, and the first sample made, before anything in `out` is touched
-    if out.exists() and not out.is_dir(): raise UserError(f"--out {out}: exists and is not a folder (expected a folder to write the set into)")
-    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
-        raise UserError(f"--seed {seed}: expected an integer >= 0")
-    ds = SyntheticDefocus(n, size=size, severity=severity, seed=seed, split=split, source=source, depth=depth, max_coc=max_coc, noise=noise,
-                          scenes=scenes)
-    first = ds.sample(0)
+def _visible_files(folder: Path) -> list[Path]:
+    "The files under `folder` (recursively), hidden ones (a name part starting with '.') left out."
+    if not folder.is_dir(): return []
+    return [p for p in sorted(folder.rglob("*")) if p.is_file() and not any(s.startswith(".") for s in p.relative_to(folder).parts)]
+
+def _claim_out(out: Path, overwrite: bool, sets: Sequence[Path]) -> None:
+    """Make `out` ready for a new set whose sub-sets (folders with `synth.json` and the image folders) are `sets`: refuse when a
+    file that jdrl synth did not write is in one of the image folders, or when an earlier set is there without `overwrite`;
+    otherwise remove the earlier set (only its files) and the folders it leaves empty."""
+    from jdrl.core import UserError, read_manifest, remove_written
     ours = {p.resolve() for p in read_manifest(out, "synth")}
-    if not ours and (out / "synth.json").is_file():          # a set written before the manifest: synth.json names its samples
-        try: names = [r["name"] for r in json.loads((out / "synth.json").read_text())["samples"]]
-        except (ValueError, KeyError, TypeError): names = []
-        ours = {(out / d / f"{nm}.png").resolve() for d in SYNTH_FOLDERS for nm in names}
-    present = [p for d in SYNTH_FOLDERS if (out / d).is_dir() for p in sorted((out / d).iterdir()) if not p.name.startswith(".")]
+    if not ours:                     # a set written before the manifest: its synth.json files name its samples
+        for j in (s / "synth.json" for s in sets):
+            if not j.is_file(): continue
+            try: names = [r["name"] for r in json.loads(j.read_text())["samples"]]
+            except (ValueError, KeyError, TypeError): names = []
+            ours |= {(j.parent / d / f"{nm}.png").resolve() for d in SYNTH_FOLDERS for nm in names}
+    present = [p for s in sets for d in SYNTH_FOLDERS for p in _visible_files(s / d)]
     foreign = [p for p in present if p.resolve() not in ours]
     if foreign:
         raise UserError(f"--out {out}: {foreign[0]}" + (f" and {len(foreign) - 1} more file(s)" if len(foreign) > 1 else "")
                         + " were not written by jdrl synth; choose another --out (synth never removes files it did not write)")
-    old = present + ([out / "synth.json"] if (out / "synth.json").exists() else [])
+    old = present + [s / "synth.json" for s in sets if (s / "synth.json").exists()]
     if old and not overwrite: raise FileExistsError(f"{out}: already holds a synthetic set ({len(old)} files); pass overwrite=True (--overwrite) to replace it")
+    folders = {p.parent for p in [*read_manifest(out, "synth"), *old]}
     remove_written(out, "synth", extra=old)                  # `old` holds only files of an earlier synth (checked above)
-    records, written = [], []
-    for i in tqdm(range(n), desc=f"synth {split} {severity}", disable=not progress):
-        s = first if i == 0 else ds.sample(i)
-        fn = s.record["name"] + ".png"
-        written += [out / d / fn for d in SYNTH_FOLDERS]
-        out.mkdir(parents=True, exist_ok=True); write_manifest(out, "synth", written + [out / "synth.json"])   # before the files
-        write_image(out / "blur" / fn, s.blur); write_image(out / "gt" / fn, s.gt)
-        write_image(out / "gt_aligned" / fn, s.gt_aligned)
-        write_image(out / "blur_map" / fn, s.blur_map * np.float32(BLUR_MAP_UNITS / 65535.0), bits=16)
-        records.append(s.record)
-    meta = dict(generator="jdrl.synth", version=1,
-                params=dict(n=n, size=size, severity=severity, seed=seed, split=split, depth=depth, max_coc=max_coc, noise=noise, scenes=scenes,
-                            source="scikit-image" if source is None else str(source)),
-                severity_ranges=SEVERITIES[severity],
-                blur_map=dict(png_bits=16, units_per_px=BLUR_MAP_UNITS, meaning="circle-of-confusion radius (px) of the visible surface"),
-                transform=dict(convention="matrix maps aligned to misaligned output pixel coordinates (x right, y down, "
-                                          "pixel centres at integers): gt = gain * warpAffine(gt_aligned, matrix), gain in linear light"),
-                samples=records)
-    return atomic_write_text(out / "synth.json", json.dumps(meta, indent=1) + "\n")
+    for d in sorted(folders, key=lambda p: len(p.parts), reverse=True):     # the folders left empty, deepest first
+        while d != out and d.is_relative_to(out) and d.is_dir() and not any(d.iterdir()): d.rmdir(); d = d.parent
+
+def _check_seed(seed) -> None:
+    from jdrl.core import UserError
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise UserError(f"--seed {seed}: expected an integer >= 0")
+
+def write_synthetic(out: str | Path, n: int, size: int = 128, severity: str = "sdd", seed: int = 0, split: str = "train",
+                    source: str | Path | None = None, depth: str = "auto", max_coc: float = 7.0, noise: bool = True,
+                    overwrite: bool = False, progress: bool = True, scenes: str = "photos", val: int = 0) -> Path:
+    "Write `n` samples under `out/` (and `val` validation samples under `out/val/`; see above) and return the path of `synth.json`."
+    from tqdm.auto import tqdm
+    from jdrl.core import UserError, write_manifest
+    out = Path(out)
+    # every argument is checked, and the first sample made, before anything in `out` is touched
+    if out.exists() and not out.is_dir(): raise UserError(f"--out {out}: exists and is not a folder (expected a folder to write the set into)")
+    _check_seed(seed)
+    if not (isinstance(val, (int, np.integer)) and not isinstance(val, bool) and val >= 0):
+        raise UserError(f"--val {val}: expected a number of validation samples >= 0")
+    if val and split != "train":
+        raise UserError(f"--val {val} with --split {split}: the validation split is drawn from the training photos; use it with --split train")
+    kw = dict(size=size, severity=severity, split=split, source=source, depth=depth, max_coc=max_coc, noise=noise, scenes=scenes)
+    ds = SyntheticDefocus(n, seed=seed, **kw)
+    vs = SyntheticDefocus(val, seed=seed + VAL_SEED_OFFSET, **kw) if val else None
+    first = ds.sample(0)
+    _claim_out(out, overwrite, [out, out / VAL_FOLDER])
+    params = dict(n=n, size=size, severity=severity, seed=seed, split=split, depth=depth, max_coc=max_coc, noise=noise, scenes=scenes,
+                  source="scikit-image" if source is None else str(source))
+    written = []
+    def write_set(folder: Path, data: SyntheticDefocus, prefix: str | None, params: dict, extra: dict) -> Path:
+        records = []
+        for i in tqdm(range(len(data)), desc=f"synth {prefix or split} {severity}", disable=not progress):
+            s = first if data is ds and i == 0 else data.sample(i)
+            rec = s.record if prefix is None else dict(s.record, name=f"{prefix}_{i:05d}")
+            fn = rec["name"] + ".png"
+            written.extend(folder / d / fn for d in SYNTH_FOLDERS)
+            out.mkdir(parents=True, exist_ok=True); write_manifest(out, "synth", [*written, folder / "synth.json"])   # before the files
+            write_image(folder / "blur" / fn, s.blur); write_image(folder / "gt" / fn, s.gt)
+            write_image(folder / "gt_aligned" / fn, s.gt_aligned)
+            write_image(folder / "blur_map" / fn, s.blur_map * np.float32(BLUR_MAP_UNITS / 65535.0), bits=16)
+            records.append(rec)
+        written.append(folder / "synth.json")
+        meta = dict(generator="jdrl.synth", version=1, params=params, **extra, severity_ranges=SEVERITIES[severity],
+                    blur_map=dict(png_bits=16, units_per_px=BLUR_MAP_UNITS, meaning="circle-of-confusion radius (px) of the visible surface"),
+                    transform=dict(convention="matrix maps aligned to misaligned output pixel coordinates (x right, y down, "
+                                              "pixel centres at integers): gt = gain * warpAffine(gt_aligned, matrix), gain in linear light"),
+                    samples=records)
+        return atomic_write_text(folder / "synth.json", json.dumps(meta, indent=1) + "\n")
+    if vs is not None:       # first, so that the top-level synth.json (written last) marks a complete set
+        write_set(out / VAL_FOLDER, vs, "val", dict(params, n=val, seed=seed + VAL_SEED_OFFSET),
+                  dict(role=f"validation split of ../synth.json: its training photos, seed {seed} + {VAL_SEED_OFFSET}"))
+    return write_set(out, ds, None, dict(params, val=val),
+                     dict(val=dict(folder=VAL_FOLDER, n=val, seed=seed + VAL_SEED_OFFSET)) if val else {})
 
 def synth_main(argv: Sequence[str] | None = None) -> int:
-    "Command line: `jdrl synth --out DIR --n N --size S --severity LEVEL --seed K [--split train|test] [--source DIR]`."
-    ap = argparse.ArgumentParser(prog="jdrl synth", description="Write the synthetic misaligned defocus benchmark (blur/, gt/, gt_aligned/, blur_map/, synth.json).")
+    """Command line: `jdrl synth --out DIR --n N --size S --severity LEVEL --seed K [--split train|test] [--val N] [--source DIR]`,
+    or `jdrl synth --from-pairs FOLDER --out DIR [--severity LEVEL] [--seed K]` (real aligned pairs, misaligned targets)."""
+    ap = argparse.ArgumentParser(prog="jdrl synth", description="Write the synthetic misaligned defocus benchmark (blur/, gt/, gt_aligned/, "
+                                 "blur_map/, synth.json), or, with --from-pairs, real aligned pairs with their sharp targets misaligned.")
     ap.add_argument("--out", required=True, help="output folder")
-    ap.add_argument("--n", type=int, default=200, help="number of samples (default 200)")
-    ap.add_argument("--size", type=int, default=128, help="image side in pixels (default 128)")
+    ap.add_argument("--from-pairs", default=None, metavar="FOLDER",
+                    help="a folder of real aligned blurry/sharp pairs (blur/ + gt/, DPDD's inputC/ + target/, ...): keep the blurry photos, "
+                         "misalign the sharp ones (gt/) and keep them as gt_aligned/; takes --severity, --seed, --overwrite only")
+    ap.add_argument("--n", type=int, default=None, help="number of samples (default 200)")
+    ap.add_argument("--size", type=int, default=None, help="image side in pixels (default 128)")
     ap.add_argument("--severity", default="sdd", choices=list(SEVERITIES), help="misalignment of the sharp target (default sdd)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--split", default="train", choices=["train", "test"], help="which photos (train and test never share one)")
+    ap.add_argument("--split", default=None, choices=["train", "test"], help="which photos (default train; train and test never share one)")
+    ap.add_argument("--val", type=int, default=None, help="also write N validation samples to DIR/val/ (training photos, another seed), "
+                    "the split jdrl train data=DIR validates on")
     ap.add_argument("--source", default=None, help="folder of sharp photos (default: the photos bundled with scikit-image)")
-    ap.add_argument("--depth", default="auto", choices=["auto", "random"], help="auto: real disparity where a photo has it")
-    ap.add_argument("--max-coc", type=float, default=7.0, help="largest CoC radius in px (default 7)")
+    ap.add_argument("--depth", default=None, choices=["auto", "random"], help="auto (default): real disparity where a photo has it")
+    ap.add_argument("--max-coc", type=float, default=None, help="largest CoC radius in px (default 7)")
     ap.add_argument("--no-noise", action="store_true", help="no sensor noise on the blurry images")
-    ap.add_argument("--scenes", default="photos", choices=list(SCENE_KINDS), help="photos, procedural dead leaves, or mixed (half each)")
+    ap.add_argument("--scenes", default=None, choices=list(SCENE_KINDS), help="photos (default), procedural dead leaves, or mixed (half each)")
     ap.add_argument("--overwrite", action="store_true", help="replace an existing synthetic set in --out")
     a = ap.parse_args(argv)
     try:
         t0 = time.perf_counter()
-        meta = write_synthetic(a.out, a.n, a.size, a.severity, a.seed, a.split, a.source, a.depth, a.max_coc, not a.no_noise, a.overwrite,
-                               scenes=a.scenes)
+        if a.from_pairs is not None:
+            from jdrl.core import UserError
+            given = [f"--{k.replace('_', '-')}" for k in ("n", "size", "split", "val", "source", "depth", "max_coc", "scenes")
+                     if getattr(a, k) is not None] + (["--no-noise"] if a.no_noise else [])
+            if given: raise UserError(f"--from-pairs takes the real photos as they are: {', '.join(given)} do(es) not apply "
+                                      "(only --out, --severity, --seed and --overwrite)")
+            meta = write_from_pairs(a.from_pairs, a.out, a.severity, a.seed, a.overwrite)
+            n = len(json.loads(meta.read_text())["samples"])
+            print(f"wrote {n} real pairs from {a.from_pairs} with targets misaligned at severity {a.severity} to {a.out} "
+                  f"in {time.perf_counter() - t0:.1f} s; records in {meta.name}")
+            return 0
+        n, size, split = 200 if a.n is None else a.n, 128 if a.size is None else a.size, a.split or "train"
+        meta = write_synthetic(a.out, n, size, a.severity, a.seed, split, a.source, a.depth or "auto",
+                               7.0 if a.max_coc is None else a.max_coc, not a.no_noise, a.overwrite, scenes=a.scenes or "photos",
+                               val=a.val or 0)
     except (ValueError, OSError, DatasetError) as e:     # UserError, ImageReadError are ValueErrors: one line, status 2
         from jdrl.core import user_error
         return user_error("jdrl synth", e)
-    print(f"wrote {a.n} samples ({a.size}x{a.size}, severity {a.severity}, split {a.split}) to {a.out} in {time.perf_counter() - t0:.1f} s; records in {meta.name}")
+    val = f", and {a.val} validation samples in {Path(a.out) / VAL_FOLDER}" if a.val else ""
+    print(f"wrote {n} samples ({size}x{size}, severity {a.severity}, split {split}) to {a.out}{val} in {time.perf_counter() - t0:.1f} s; records in {meta.name}")
     return 0
+
+# %% ../nbs/10_synth.ipynb #36927646
+def _name_words(name: str) -> list[int]:
+    "Four 32-bit words of the SHA-256 of `name`: seeds a generator by name, the same on every machine and Python."
+    h = hashlib.sha256(name.encode("utf-8")).digest()
+    return [int.from_bytes(h[i:i + 4], "little") for i in range(0, 16, 4)]
+
+def misalign_pair(aligned: np.ndarray, severity: str = "sdd", seed: int = 0, name: str = "") -> tuple[np.ndarray, dict, np.ndarray]:
+    """`(gt, transform, flow)`: the sharp photo `aligned` `[H,W,3]` (any size) misaligned by the benchmark's model at `severity`,
+    drawn from `(seed, name)`; the frame is the photo itself, so what moves in from beyond its border is reflected."""
+    if severity not in SEVERITIES: raise ValueError(f"severity={severity!r}: expected one of {', '.join(SEVERITIES)}")
+    if aligned.ndim != 3 or aligned.shape[2] != 3: raise ValueError(f"aligned: expected an [H, W, 3] image, got shape {aligned.shape}")
+    h, w = aligned.shape[:2]
+    size = max(h, w)                # drawn for the square that holds the photo: the dpdd bound then holds for the photo too
+    tr = sample_misalignment(severity, size, np.random.default_rng([seed, *_name_words(name)]))
+    if tr["local"] is not None:
+        tr["local"]["parallax"] = 0.0                       # real pairs carry no depth map: no parallax term
+        if tr["local"]["object"] is not None:               # the moving object's centre, from the square into the photo's frame
+            cx, cy = tr["local"]["object"]["center"]
+            tr["local"]["object"]["center"] = [cx * w / size, cy * h / size]
+    m = similarity_matrix((h, w), tr["zoom"], tr["angle_deg"], tr["shift"])
+    tr["matrix"] = m.tolist()
+    disp = local_displacement(tr["local"], h, w)
+    return apply_misalignment(aligned, tr, displacement=disp), tr, misalignment_flow(m, h, w, disp)
+
+def pair_flow(record: dict) -> np.ndarray:
+    "The exact backward flow `[2, H, W]` of a `write_from_pairs` record: `gt(p) = gt_aligned(p + flow(p))` before the exposure gain."
+    size, tr = record.get("size"), record.get("transform")
+    if not (isinstance(size, (list, tuple)) and len(size) == 2 and isinstance(tr, dict)):
+        raise ValueError(f"record {record.get('name')!r}: expected a record of jdrl synth --from-pairs (size [H, W] and a transform); "
+                         "a synthetic sample's flow depends on its canvas and depth: use SynthSample.flow")
+    h, w = map(int, size)
+    return misalignment_flow(np.asarray(tr["matrix"]), h, w, local_displacement(tr["local"], h, w))
+
+def write_from_pairs(pairs: str | Path, out: str | Path, severity: str = "sdd", seed: int = 0, overwrite: bool = False,
+                     progress: bool = True) -> Path:
+    """Write the semi-real misaligned set of the aligned pairs in folder `pairs` (any layout `jdrl.data.find_pairs` reads) under
+    `out/` (see above) and return the path of its `synth.json`."""
+    from tqdm.auto import tqdm
+    from jdrl.core import UserError, atomic_write_bytes, write_manifest
+    from jdrl.data import find_pairs, detect_layout
+    pairs, out = Path(pairs), Path(out)
+    if not pairs.is_dir():
+        raise UserError(f"--from-pairs {pairs}: no such folder (expected a folder of aligned blurry/sharp pairs: blur/ + gt/, DPDD's inputC/ + target/, ...)")
+    if severity not in SEVERITIES: raise UserError(f"--severity {severity!r}: expected one of {', '.join(SEVERITIES)}")
+    _check_seed(seed)
+    if out.exists() and not out.is_dir(): raise UserError(f"--out {out}: exists and is not a folder (expected a folder to write the set into)")
+    if detect_layout(pairs) is None:
+        subs = sorted(p.name for p in pairs.iterdir() if p.is_dir() and detect_layout(p))
+        if subs: raise UserError(f"--from-pairs {pairs}: holds split folders ({', '.join(subs)}), not pairs: give one of them (e.g. --from-pairs {pairs / subs[0]})")
+    try: layout, files = find_pairs(pairs)
+    except DatasetError as e: raise UserError(f"--from-pairs {e}") from None
+    def load(p):
+        "The pair's blurry and sharp images (the sharp one is its aligned target, gt_aligned where the folder has one) and their bits."
+        sharp_path = p.gt_aligned or p.gt
+        (blur, bits_b), (sharp, bits_s) = read_image(p.blur, with_bits=True), read_image(sharp_path, with_bits=True)
+        if blur.shape != sharp.shape:
+            raise UserError(f"--from-pairs: {p.blur} is {blur.shape[0]}x{blur.shape[1]} (HxW) but its sharp partner {sharp_path} is "
+                            f"{sharp.shape[0]}x{sharp.shape[1]}: expected aligned pairs of one size")
+        gt, tr, _ = misalign_pair(sharp, severity, seed, p.name)
+        return blur, bits_b, sharp, bits_s, sharp_path, gt, tr
+    first = load(files[0])                                   # a bad pair or argument fails before anything in `out` is touched
+    _claim_out(out, overwrite, [out])
+    def keep(src: Path, dst: Path, img: np.ndarray, bits: int):
+        "A PNG is copied byte for byte; another format is written as a PNG of the pixels the reader decodes from it."
+        if src.suffix.lower() == ".png": atomic_write_bytes(dst, src.read_bytes())
+        else: write_image(dst, img, bits=8 if bits == 8 else 16)
+    records, written = [], []
+    for i, p in enumerate(tqdm(files, desc=f"synth --from-pairs {severity}", disable=not progress)):
+        blur, bits_b, sharp, bits_s, sharp_path, gt, tr = first if i == 0 else load(p)
+        fn = p.name + ".png"
+        written += [out / d / fn for d in ("blur", "gt", "gt_aligned")]
+        out.mkdir(parents=True, exist_ok=True); write_manifest(out, "synth", written + [out / "synth.json"])   # before the files
+        keep(p.blur, out / "blur" / fn, blur, bits_b); keep(sharp_path, out / "gt_aligned" / fn, sharp, bits_s)
+        write_image(out / "gt" / fn, gt, bits=8 if bits_s == 8 else 16)
+        records.append(dict(name=p.name, source=dict(blur=p.blur.relative_to(pairs).as_posix(), sharp=sharp_path.relative_to(pairs).as_posix()),
+                            size=[int(blur.shape[0]), int(blur.shape[1])], bits=int(bits_s), severity=severity, seed=int(seed), transform=tr))
+    meta = dict(generator="jdrl.synth --from-pairs", version=1,
+                params=dict(from_pairs=str(pairs), layout=layout, n=len(files), severity=severity, seed=seed),
+                severity_ranges=SEVERITIES[severity],
+                transform=dict(convention="matrix maps aligned to misaligned pixel coordinates of the photo (x right, y down, pixel centres "
+                                          "at integers); gt(p) = gain * gt_aligned(p + flow(p)), gain in linear light, flow = jdrl.synth.pair_flow(record): "
+                                          "the similarity and the local field (smooth field and moving object; no parallax: real pairs have no depth); "
+                                          "content from beyond the photo's border is its reflection"),
+                samples=records)
+    return atomic_write_text(out / "synth.json", json.dumps(meta, indent=1) + "\n")
