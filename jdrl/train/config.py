@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from ..core import atomic_torch_save, atomic_write_bytes, atomic_write_text, seed_everything
 
 # %% auto #0
-__all__ = ['PROFILES', 'PROFILE_MODEL_KEYS', 'config_field', 'TrainConfig', 'ConfigError', 'make_config', 'read_config_file',
-           'parse_overrides', 'config_help', 'config_to_dict', 'config_from_dict']
+__all__ = ['PROFILES', 'PROFILE_MODEL_KEYS', 'config_field', 'TrainConfig', 'ConfigError', 'make_config', 'profile_backbone_args',
+           'read_config_file', 'parse_overrides', 'config_help', 'config_to_dict', 'config_from_dict']
 
 # %% ../../nbs/13_train.config.ipynb #4d613169
 def config_field(default, help: str, choices: tuple | None = None, **kw):
@@ -264,6 +264,14 @@ def make_config(profile: str | None = None, **overrides) -> TrainConfig:
     elif "backbone_args" in overrides and "identity_init" not in overrides:
         values.pop("identity_init", None)                      # its identity start relies on the profile's own arguments
     return TrainConfig(**values).validate()
+
+def profile_backbone_args(profile: str, backbone: str | None = None) -> dict:
+    """The `backbone_args` that `profile` gives `backbone` (default: the profile's own backbone): the profile's own for its own
+    backbone, none for another, as `make_config` resolves them (`PROFILE_MODEL_KEYS`). A caller that adds a run's arguments to a
+    profile's starts from these, so that the smoke and cpu profiles' UNet arguments (`global_skip`) never reach another backbone."""
+    if profile not in PROFILES: raise ConfigError(f"profile={profile!r}: expected one of {', '.join(PROFILES)}")
+    own = PROFILES[profile].get("backbone", TrainConfig.backbone)
+    return copy.deepcopy(PROFILES[profile].get("backbone_args", {})) if (own if backbone is None else backbone) == own else {}
 
 def read_config_file(path) -> dict[str, Any]:
     "The key/value pairs of a JSON or YAML configuration file (a flat mapping of `TrainConfig` keys)."
