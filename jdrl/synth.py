@@ -16,14 +16,13 @@ import kornia
 from torch.utils.data import Dataset
 from .core import SAMPLE_PHOTOS, sample_photo, read_image, write_image, atomic_write_text
 from .data import BLUR_MAP_UNITS, DatasetError, list_images
+from .misalign import SEVERITIES, LOCAL_SCALE, similarity_matrix, max_displacement, sample_misalignment, local_displacement, misalignment_flow, apply_misalignment, _smooth_noise, _srgb_to_linear, _linear_to_srgb
 
 # %% auto #0
-__all__ = ['COC_STEP', 'SEVERITIES', 'LOCAL_SCALE', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'VAL_FOLDER',
-           'VAL_SEED_OFFSET', 'disc_kernel', 'fill_hidden', 'render_defocus', 'random_scene', 'disparity_scene',
-           'similarity_matrix', 'max_displacement', 'sample_misalignment', 'local_displacement', 'misalignment_flow',
-           'apply_misalignment', 'split_photos', 'PhotoSource', 'dead_leaves', 'SynthSample', 'canvas_pad',
-           'make_sample', 'SyntheticDefocus', 'write_synthetic', 'synth_main', 'misalign_pair', 'pair_flow',
-           'write_from_pairs']
+__all__ = ['COC_STEP', 'DEFAULT_TEST_PHOTOS', 'SCENE_KINDS', 'SYNTH_FOLDERS', 'VAL_FOLDER', 'VAL_SEED_OFFSET', 'disc_kernel',
+           'fill_hidden', 'render_defocus', 'random_scene', 'disparity_scene', 'split_photos', 'PhotoSource',
+           'dead_leaves', 'SynthSample', 'canvas_pad', 'make_sample', 'SyntheticDefocus', 'write_synthetic',
+           'synth_main', 'misalign_pair', 'pair_flow', 'write_from_pairs']
 
 # %% ../nbs/10_synth.ipynb #144be960
 COC_STEP = 0.5   # radius spacing (px) of the disc-kernel bank; radii in between are interpolated linearly
@@ -89,13 +88,6 @@ def render_defocus(sharp_linear: np.ndarray, labels: np.ndarray, fields: Sequenc
     return out, np.clip(kappa * np.abs(q_visible - q_focus), 0, max_coc).astype(np.float32)
 
 # %% ../nbs/10_synth.ipynb #cbf621f6
-def _smooth_noise(h: int, w: int, rng: np.random.Generator, scale: float) -> np.ndarray:
-    "Low-frequency noise: white noise on a grid `scale` times coarser, cubically upsampled."
-    gh, gw = max(2, math.ceil(h / scale)) + 3, max(2, math.ceil(w / scale)) + 3
-    g = cv2.GaussianBlur(rng.standard_normal((gh, gw)).astype(np.float32), (0, 0), 0.8)
-    big = cv2.resize(g, (int(gw * scale), int(gh * scale)), interpolation=cv2.INTER_CUBIC)
-    return big[:h, :w]
-
 def random_scene(h: int, w: int, rng: np.random.Generator, n_objects: int | None = None):
     "Labels `[H,W]` (0 = backdrop) and one inverse-depth field per layer for a random layered scene."
     n_objects = int(rng.integers(1, 4)) if n_objects is None else n_objects
@@ -124,122 +116,6 @@ def disparity_scene(disparity: np.ndarray, n_bins: int = 6):
     fields = [np.clip(d, edges[b], edges[b + 1]) for b in present]
     remap = np.zeros(n_bins, np.int64); remap[present] = np.arange(len(present))
     return remap[labels], fields
-
-# %% ../nbs/10_synth.ipynb #cb7f4cb5
-SEVERITIES: dict[str, dict] = {
-    "none": dict(zoom=0.0, shift=0.0, rotation=0.0, gain=0.0, colour=0.0, max_displacement=None, local=0.0, parallax=0.0, object=0.0),
-    "dpdd": dict(zoom=0.003, shift=0.5, rotation=0.1, gain=0.02, colour=0.01, max_displacement=1.0, local=0.75, parallax=0.3, object=0.0),
-    "sdd": dict(zoom=0.03, shift=6.0, rotation=0.5, gain=0.05, colour=0.02, max_displacement=None, local=3.0, parallax=1.5, object=4.0),
-    "extreme": dict(zoom=0.06, shift=16.0, rotation=2.0, gain=0.10, colour=0.04, max_displacement=None, local=6.0, parallax=3.0, object=8.0),
-}
-LOCAL_SCALE = 40.0
-"Correlation length (px) of the smooth local displacement field: a few bumps across a 192 px image, about one across a 48 px crop."
-
-def similarity_matrix(size: int | tuple[int, int], zoom: float, angle_deg: float, shift: Sequence[float]) -> np.ndarray:
-    "2x3 affine `p -> zoom * R(angle) (p - c) + c + shift` in pixel coordinates of an image of `size` (S or (H, W)), c its centre."
-    h, w = (size, size) if np.isscalar(size) else size
-    c = np.array([(w - 1) / 2, (h - 1) / 2])
-    a = math.radians(angle_deg)
-    sr = zoom * np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-    return np.hstack([sr, (c + np.asarray(shift, float) - sr @ c)[:, None]])
-
-def max_displacement(matrix: np.ndarray, size: int) -> float:
-    "The largest distance any pixel of a `size`² image moves under `matrix` (attained at a corner)."
-    corners = np.array([[0, 0, 1], [size - 1, 0, 1], [0, size - 1, 1], [size - 1, size - 1, 1]], float)
-    return float(np.linalg.norm(corners @ np.asarray(matrix, float).T - corners[:, :2], axis=1).max())
-
-def _sample_local(p: dict, size: int, rng: np.random.Generator) -> dict | None:
-    "The local part of a misalignment: a smooth field, a depth-dependent parallax, and (sometimes) one moving object."
-    if not (p["local"] or p["parallax"] or p["object"]): return None
-    a = float(rng.uniform(0.5, 1.0) * p["local"])
-    par, ang = float(rng.uniform(0.5, 1.0) * p["parallax"]), float(rng.uniform(0, 2 * math.pi))
-    obj = None
-    if p["object"] and rng.random() < 0.5:             # half the pairs have something that moved on its own
-        r = float(rng.uniform(0.08, 0.18) * size)
-        c = [float(v) for v in rng.uniform(0.2 * size, 0.8 * size, 2)]
-        d, t = float(rng.uniform(0.5, 1.0) * p["object"]), float(rng.uniform(0, 2 * math.pi))
-        obj = dict(center=c, radius=r, shift=[d * math.cos(t), d * math.sin(t)])
-    return dict(amplitude=a, scale=LOCAL_SCALE, field_seed=int(rng.integers(2 ** 31)), parallax=par,
-                parallax_direction=[math.cos(ang), math.sin(ang)], object=obj)
-
-def sample_misalignment(severity: str, size: int, rng: np.random.Generator) -> dict:
-    "Draw the misalignment of one sample: zoom, angle, shift, gain (RGB), the 2x3 `matrix` and its `local` part (see the table)."
-    if severity not in SEVERITIES: raise ValueError(f"severity={severity!r}: expected one of {', '.join(SEVERITIES)}")
-    p = SEVERITIES[severity]
-    if severity == "none":
-        return dict(zoom=1.0, angle_deg=0.0, shift=[0.0, 0.0], gain=[1.0, 1.0, 1.0], matrix=similarity_matrix(size, 1, 0, (0, 0)).tolist(),
-                    local=None)
-    dz, ang = rng.uniform(-p["zoom"], p["zoom"]), rng.uniform(-p["rotation"], p["rotation"])
-    sh = rng.uniform(-p["shift"], p["shift"], 2)
-    gain = (1 + rng.uniform(-p["gain"], p["gain"])) * (1 + rng.uniform(-p["colour"], p["colour"], 3))
-    m = similarity_matrix(size, 1 + dz, ang, sh)
-    if p["max_displacement"] is not None:
-        for _ in range(3):                      # scale the motion down until it respects the bound
-            d = max_displacement(m, size)
-            if d <= p["max_displacement"]: break
-            f = p["max_displacement"] / d * 0.999
-            dz, ang, sh = dz * f, ang * f, sh * f
-            m = similarity_matrix(size, 1 + dz, ang, sh)
-    # drawn last: the global part above is what it was before local motion existed
-    local = _sample_local(p, size, rng)
-    return dict(zoom=float(1 + dz), angle_deg=float(ang), shift=[float(s) for s in sh], gain=[float(g) for g in gain], matrix=m.tolist(),
-                local=local)
-
-def local_displacement(local: dict | None, h: int, w: int, depth: np.ndarray | None = None, offset: Sequence[float] = (0, 0)) -> np.ndarray:
-    """`[2, H, W]` float32 offsets δ (px, channel 0 = x) of a misalignment's `local` part on an `H x W` frame whose pixel (0, 0)
-    is the output's pixel `offset` (the canvas is larger than the output): the smooth field, plus `parallax · dir · depth` where
-    `depth` `[H, W]` in [-1, 1] is the signed, normalised distance from the focal plane, plus the moving object's shift."""
-    out = np.zeros((2, h, w), np.float32)
-    if not local: return out
-    g = np.random.default_rng(local["field_seed"])
-    for k in range(2):
-        n = _smooth_noise(h, w, g, local["scale"])
-        out[k] = n / max(1e-6, float(np.abs(n).max()))
-    out *= np.float32(local["amplitude"] / math.sqrt(2))     # |δ| <= amplitude
-    if depth is not None and local["parallax"]:
-        out += np.float32(local["parallax"]) * np.asarray(local["parallax_direction"], np.float32)[:, None, None] * depth[None].astype(np.float32)
-    if local.get("object"):
-        o = local["object"]
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        r = np.hypot(xx + offset[0] - o["center"][0], yy + offset[1] - o["center"][1])
-        soft = np.clip((o["radius"] - r) / 1.5 + 0.5, 0, 1)            # a 1.5 px soft edge
-        out += np.asarray(o["shift"], np.float32)[:, None, None] * soft[None]
-    return out
-
-def _srgb_to_linear(x: np.ndarray) -> np.ndarray:
-    return kornia.color.rgb_to_linear_rgb(torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)).permute(1, 2, 0).numpy()
-
-def _linear_to_srgb(x: np.ndarray) -> np.ndarray:
-    t = torch.from_numpy(np.ascontiguousarray(np.clip(x, 0, 1), dtype=np.float32)).permute(2, 0, 1)
-    return kornia.color.linear_rgb_to_rgb(t).permute(1, 2, 0).numpy().clip(0, 1)
-
-def misalignment_flow(matrix: np.ndarray, h: int, w: int, displacement: np.ndarray | None = None) -> np.ndarray:
-    "`[2, H, W]` backward flow of the misaligned target: `gt(p) = gt_aligned(p + flow(p))`, with `flow(p) = M⁻¹p + δ(p) − p`."
-    inv = cv2.invertAffineTransform(np.asarray(matrix, np.float64))
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
-    fx = inv[0, 0] * xx + inv[0, 1] * yy + inv[0, 2] - xx
-    fy = inv[1, 0] * xx + inv[1, 1] * yy + inv[1, 2] - yy
-    flow = np.stack([fx, fy]).astype(np.float32)
-    return flow if displacement is None else flow + displacement.astype(np.float32)
-
-def apply_misalignment(aligned: np.ndarray, transform: dict, out_size: tuple[int, int] | None = None,
-                       matrix: np.ndarray | None = None, displacement: np.ndarray | None = None) -> np.ndarray:
-    """Move `aligned` `[H,W,3]` sRGB by `transform['matrix']` and the local offsets `displacement` `[2,H,W]` (bicubic), then apply
-    its exposure gain: the misaligned target."""
-    m = np.asarray(transform["matrix"] if matrix is None else matrix, np.float64)
-    h, w = aligned.shape[:2] if out_size is None else out_size
-    if transform.get("zoom") == 1.0 and transform.get("angle_deg") == 0.0 and transform.get("shift") == [0.0, 0.0] \
-            and transform.get("gain") == [1.0, 1.0, 1.0] and aligned.shape[:2] == (h, w) and not transform.get("local"):
-        return aligned.copy()                                                    # severity none: bit for bit
-    if displacement is None or not np.any(displacement):
-        moved = cv2.warpAffine(aligned, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
-    else:
-        if displacement.shape != (2, h, w): raise ValueError(f"displacement: expected shape (2, {h}, {w}), got {displacement.shape}")
-        f = misalignment_flow(m, h, w, displacement)
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        moved = cv2.remap(aligned, xx + f[0], yy + f[1], interpolation=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
-    if transform["gain"] == [1.0, 1.0, 1.0]: return moved.clip(0, 1)
-    return _linear_to_srgb(_srgb_to_linear(moved.clip(0, 1)) * np.float32(transform["gain"]))
 
 # %% ../nbs/10_synth.ipynb #d18de838
 DEFAULT_TEST_PHOTOS = ("coffee", "immunohistochemistry")
