@@ -149,12 +149,13 @@ class JDRLObjective:
     def __init__(self, variant: str = "eq2", flow: Callable | None = None, alpha: float = 0.5, beta: float = 0.5,
                  lam: float = 0.35, mask_mode: str = DEFAULT_MASK_MODE, warmup_epochs: int = 15,
                  mask_during_warmup: bool = True, mask_outside: bool = False, padding: str = "border",
-                 pseudo_map: str = "eq8", m: int = 8, eps: float = 1e-3, warp_mode: str = "bicubic", flow_source: str = "step"):
+                 pseudo_map: str = "eq8", m: int = 8, eps: float = 1e-3, warp_mode: str = "bicubic", flow_source: str = "step",
+                 reblur_warmup: bool = False):
         self.variant = get_variant(variant)
         if mask_mode not in MASK_MODES: raise ValueError(f"mask_mode={mask_mode!r}: expected one of {MASK_MODES}")
         if warp_mode not in WARP_MODES: raise ValueError(f"warp_mode={warp_mode!r}: expected one of {WARP_MODES}")
         if flow_source not in FLOW_SOURCES: raise ValueError(f"flow_source={flow_source!r}: expected one of {FLOW_SOURCES}")
-        self.warp_mode, self.flow_source = warp_mode, flow_source
+        self.warp_mode, self.flow_source, self.reblur_warmup = warp_mode, flow_source, bool(reblur_warmup)
         if padding not in PADDING_MODES: raise ValueError(f"padding={padding!r}: expected one of {PADDING_MODES}")
         if pseudo_map not in ("eq8", "seeds"): raise ValueError(f"pseudo_map={pseudo_map!r}: expected 'eq8' or 'seeds'")
         if warmup_epochs < 0: raise ValueError(f"warmup_epochs={warmup_epochs}: expected >= 0")
@@ -277,7 +278,10 @@ class JDRLObjective:
         total = main
         if v.reblur:
             self._check_reblur_net(reblur_net)
-            out = reblur_net(restored, blurry)
+            # reblur_warmup: during the warm-up epochs L_R trains R alone (the output detached), as the authors defer it
+            alone = self.reblur_warmup and self.in_warmup(epoch, warmup)
+            if self.reblur_warmup: stats["reblur_alone"] = float(alone)
+            out = reblur_net(restored.detach() if alone else restored, blurry)
             terms["reblur"] = reblur_loss(blurry, out.reblurred)
             total = total + self.alpha * terms["reblur"]
             if v.prior:
