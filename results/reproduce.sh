@@ -3,14 +3,15 @@
 # On a fresh machine with Python 3.11 it first creates .venv and installs jdrl (several minutes the first
 # time), then
 #   1. nbs/pipelines/table8_ablation.ipynb through papermill: a shared starting model (plain L1 on aligned
-#      pairs of another synthetic camera), then all nine rows and an oracle (plain L1 on aligned pairs), each
+#      pairs of another synthetic camera), then all nine rows and the references (the oracle: plain L1 on the
+#      same pairs with their hidden aligned targets; register + L1; Eq. 2 with the paper's deformation), each
 #      fine-tuning it, and the blurry input, trained and scored under the warped-target and true-target protocols ->
-#      results/table8_ablation.{csv,png}, table8_verdict.md, the configuration of every run, and the
-#      executed notebook; the checkpoints stay in runs/table8_<profile>/;
+#      results/table8_ablation.{csv,png}, table8_verdict.md, table8_fidelity.csv, the configuration of every run,
+#      and the executed notebook; the checkpoints stay in runs/table8_<profile>/;
 #   2. results/training_demo.png from the Eq. 2 run of that table (blurry input, output, hidden aligned
 #      target, true-target PSNR gain).
-# The notebook prints a time estimate before its long part. `cpu` (default) took 37 minutes on 2 cores
-# here; `quick` (bash results/reproduce.sh quick) about 5-10 minutes, for a first look.
+# The notebook prints a time estimate before its long part. `cpu` (default, 20 runs) took 71 minutes on 2 cores
+# here while other jobs shared the machine; `quick` (bash results/reproduce.sh quick) is a first look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-cpu}

@@ -13,6 +13,7 @@ from ..train.build import JDRLStep, build_model
 from ..train.checkpoint import load_checkpoint
 from ..train.loop import autocast
 from . import reset_peak_memory, peak_memory_mb, timed, misaligned_pair
+from ..flow import RegisteredPairs
 
 # %% auto #0
 __all__ = ['backbone_step', 'ddp_check', 'bench_gpu']
@@ -31,6 +32,9 @@ def backbone_step(backbone: str, size: int = 512, batch: int = 1, device="cuda",
     if channels_last: deblurrer.backbone.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam([p for p in step.parameters() if p.requires_grad], lr=1e-5)
     pair = {k: v.expand(batch, -1, -1, -1).contiguous() for k, v in misaligned_pair(size, device).items()}
+    if objective.uses_flow and objective.flow_source == "pair":      # registered once, before training, as jdrl.train does
+        reg = RegisteredPairs([{k: v[0].cpu() for k, v in pair.items()}])[0]
+        pair |= {k: reg[k][None].expand(batch, -1, -1, -1).contiguous().to(device) for k in RegisteredPairs.KEYS}
     dtype = torch.bfloat16 if bf16 else None
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else None
     def run():
