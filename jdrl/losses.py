@@ -224,6 +224,18 @@ class JDRLObjective:
             out.append(mk)
         return tuple(out)
 
+    def _step_loss(self, restored, sharp, blurry, epoch, warmup):
+        "Eq. 14 with flows estimated on this step's crops, against the blurry input during the warm-up and the output after it."
+        warm = self.in_warmup(epoch, warmup)
+        f_s2r, f_r2s = self.flows(blurry if warm else restored, sharp)
+        m_s2r, m_r2s = self.masks(f_s2r, f_r2s, warm)
+        if self.variant.deformation != "both": f_r2s, m_r2s = None, None     # computed for the mask only
+        d = deblur_loss(restored, sharp, f_s2r, f_r2s, m_s2r, m_r2s, eps=self.eps, padding=self.padding, mode=self.warp_mode)
+        stats = {"warmup": float(warm), "flow_px": flow_magnitude(f_s2r).mean().item()}
+        for key, mk in (("mask_kept_s2r", m_s2r), ("mask_kept_r2s", m_r2s)):
+            if mk is not None: stats[key] = mk.mean().item()
+        return d, stats
+
     def _pair_loss(self, restored, sharp, pair):
         "Eq. 14 with the pair's registration (`jdrl.flow.RegisteredPairs`): the registered target, and the reverse flow for the cycle term."
         missing = [k for k in RegisteredPairs.KEYS if not (isinstance(pair, dict) and k in pair)]
@@ -256,25 +268,13 @@ class JDRLObjective:
             main = terms["l1"]
         elif v.deformation == "none":
             terms["deblur"] = main = charbonnier(restored, sharp, eps=self.eps)
-        elif self.flow_source == "pair":
-            d, pair_stats = self._pair_loss(restored, sharp, pair)
-            terms["deblur"] = main = d.total
-            terms["deblur_s2r"] = d.to_restored
-            if d.to_sharp is not None: terms["deblur_r2s"] = d.to_sharp
-            stats.update(pair_stats)
         else:
-            warm = self.in_warmup(epoch, warmup)
-            f_s2r, f_r2s = self.flows(blurry if warm else restored, sharp)
-            m_s2r, m_r2s = self.masks(f_s2r, f_r2s, warm)
-            if self.variant.deformation != "both": f_r2s, m_r2s = None, None     # computed for the mask only
-            d = deblur_loss(restored, sharp, f_s2r, f_r2s, m_s2r, m_r2s, eps=self.eps, padding=self.padding, mode=self.warp_mode)
+            d, deform_stats = (self._pair_loss(restored, sharp, pair) if self.flow_source == "pair"
+                               else self._step_loss(restored, sharp, blurry, epoch, warmup))
             terms["deblur"] = main = d.total
             terms["deblur_s2r"] = d.to_restored
             if d.to_sharp is not None: terms["deblur_r2s"] = d.to_sharp
-            stats["warmup"] = float(warm)
-            stats["flow_px"] = flow_magnitude(f_s2r).mean().item()
-            for key, mk in (("mask_kept_s2r", m_s2r), ("mask_kept_r2s", m_r2s)):
-                if mk is not None: stats[key] = mk.mean().item()
+            stats.update(deform_stats)
         total = main
         if v.reblur:
             self._check_reblur_net(reblur_net)
