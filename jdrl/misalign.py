@@ -13,7 +13,7 @@ import kornia
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'LOCAL_SCALE', 'similarity_matrix', 'max_displacement', 'sample_misalignment', 'local_displacement',
-           'misalignment_flow', 'apply_misalignment']
+           'apply_exposure', 'misalignment_flow', 'apply_misalignment']
 
 # %% ../nbs/28_misalign.ipynb #7ac1046a
 def _smooth_noise(h: int, w: int, rng: np.random.Generator, scale: float) -> np.ndarray:
@@ -111,6 +111,10 @@ def _linear_to_srgb(x: np.ndarray) -> np.ndarray:
     t = torch.from_numpy(np.ascontiguousarray(np.clip(x, 0, 1), dtype=np.float32)).permute(2, 0, 1)
     return kornia.color.linear_rgb_to_rgb(t).permute(1, 2, 0).numpy().clip(0, 1)
 
+def apply_exposure(image: np.ndarray, gain) -> np.ndarray:
+    "`image` `[H,W,3]` sRGB re-exposed by the per-channel `gain` in linear light: the photometric part of a misalignment."
+    return _linear_to_srgb(_srgb_to_linear(np.clip(image, 0, 1)) * np.float32(gain))
+
 def misalignment_flow(matrix: np.ndarray, h: int, w: int, displacement: np.ndarray | None = None) -> np.ndarray:
     "`[2, H, W]` backward flow of the misaligned target: `gt(p) = gt_aligned(p + flow(p))`, with `flow(p) = M⁻¹p + δ(p) − p`."
     inv = cv2.invertAffineTransform(np.asarray(matrix, np.float64))
@@ -137,4 +141,4 @@ def apply_misalignment(aligned: np.ndarray, transform: dict, out_size: tuple[int
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         moved = cv2.remap(aligned, xx + f[0], yy + f[1], interpolation=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
     if transform["gain"] == [1.0, 1.0, 1.0]: return moved.clip(0, 1)
-    return _linear_to_srgb(_srgb_to_linear(moved.clip(0, 1)) * np.float32(transform["gain"]))
+    return apply_exposure(moved, transform["gain"])

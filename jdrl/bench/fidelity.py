@@ -9,7 +9,8 @@ import numpy as np
 import torch
 import cv2
 from ..flow import DISFlow, RAFTFlow, affine_flow, calibration_mask, register_pair, MASK_MODES
-from ..synth import make_sample, SEVERITIES, _linear_to_srgb, _srgb_to_linear
+from ..synth import make_sample, SEVERITIES
+from ..misalign import apply_exposure
 from ..experiments import clean_reason
 
 # %% auto #0
@@ -18,7 +19,7 @@ __all__ = ['fidelity_rows', 'mask_rows', 'bench_fidelity']
 # %% ../../nbs/93_bench.fidelity.ipynb #181c2dad
 def _exposed_aligned(s) -> np.ndarray:
     "The hidden aligned target under the misaligned target's exposure: what a geometric registration can reach."
-    return _linear_to_srgb(_srgb_to_linear(s.gt_aligned) * np.float32(s.record["transform"]["gain"]))
+    return apply_exposure(s.gt_aligned, s.record["transform"]["gain"])
 
 def _psnr(a: np.ndarray, b: np.ndarray, m: int = 8) -> float:
     return float(10 * np.log10(1 / np.mean((a[m:-m, m:-m] - b[m:-m, m:-m]) ** 2)))
