@@ -15,8 +15,8 @@ from .kernels import n_seeds, isotropic_reblur
 from .flow import DISFlow, warp, calibration_mask, sampling_validity, flow_magnitude, MASK_MODES, DEFAULT_MASK_MODE, PADDING_MODES, WARP_MODES, RegisteredPairs
 
 # %% auto #0
-__all__ = ['VARIANTS', 'FLOW_SOURCES', 'SUPERVISION_FORMS', 'DeblurLoss', 'deblur_loss', 'prior_loss', 'Variant', 'get_variant',
-           'variant_table', 'reblur_net_flags', 'Supervision', 'JDRLObjective']
+__all__ = ['VARIANTS', 'FLOW_SOURCES', 'SUPERVISION_FORMS', 'REBLUR_FITS', 'DeblurLoss', 'deblur_loss', 'prior_loss', 'Variant',
+           'get_variant', 'variant_table', 'reblur_net_flags', 'Supervision', 'JDRLObjective']
 
 # %% ../nbs/08_losses.ipynb #b13c8ad9
 class DeblurLoss(NamedTuple):
@@ -140,6 +140,9 @@ SUPERVISION_FORMS = {
 }
 "The deformation by name: jdrl's defaults, the paper's Eq. 11-14 as written, and the authors' released code (colour-code mask)."
 
+REBLUR_FITS = ("output", "target")
+"What R fits in L_R: the output, `R(Î, I_B) ≈ I_B` with the gradient reaching R and D (the paper's Eq. 7), or the registered sharp target, `R(I_S^reg, I_B) ≈ I_B` under its mask, with the output reblurred by R's current weights held fixed (a model of the camera's blur that D is measured against, not one D can pull towards its input)."
+
 class JDRLObjective:
     """The JDRL training objective (Eq. 1 / Eq. 2) and its Table 8 ablations, `variant=` a name or row.
     `objective(blurry=, sharp=, restored=, reblur_net=, blur_map=, epoch=)` computes the flows (with
@@ -150,12 +153,15 @@ class JDRLObjective:
                  lam: float = 0.35, mask_mode: str = DEFAULT_MASK_MODE, warmup_epochs: int = 15,
                  mask_during_warmup: bool = True, mask_outside: bool = False, padding: str = "border",
                  pseudo_map: str = "eq8", m: int = 8, eps: float = 1e-3, warp_mode: str = "bicubic", flow_source: str = "step",
-                 reblur_warmup: bool = False):
+                 reblur_warmup: bool = False, reblur_fit: str = "output"):
         self.variant = get_variant(variant)
         if mask_mode not in MASK_MODES: raise ValueError(f"mask_mode={mask_mode!r}: expected one of {MASK_MODES}")
         if warp_mode not in WARP_MODES: raise ValueError(f"warp_mode={warp_mode!r}: expected one of {WARP_MODES}")
         if flow_source not in FLOW_SOURCES: raise ValueError(f"flow_source={flow_source!r}: expected one of {FLOW_SOURCES}")
-        self.warp_mode, self.flow_source, self.reblur_warmup = warp_mode, flow_source, bool(reblur_warmup)
+        if reblur_fit not in REBLUR_FITS: raise ValueError(f"reblur_fit={reblur_fit!r}: expected one of {REBLUR_FITS}")
+        if reblur_fit == "target" and flow_source != "pair":
+            raise ValueError("reblur_fit='target' needs flow_source='pair': R fits the registered target, which only a registered pair has")
+        self.warp_mode, self.flow_source, self.reblur_warmup, self.reblur_fit = warp_mode, flow_source, bool(reblur_warmup), reblur_fit
         if padding not in PADDING_MODES: raise ValueError(f"padding={padding!r}: expected one of {PADDING_MODES}")
         if pseudo_map not in ("eq8", "seeds"): raise ValueError(f"pseudo_map={pseudo_map!r}: expected 'eq8' or 'seeds'")
         if warmup_epochs < 0: raise ValueError(f"warmup_epochs={warmup_epochs}: expected >= 0")
@@ -167,7 +173,7 @@ class JDRLObjective:
     def __repr__(self):
         return (f"JDRLObjective(variant={self.variant.name!r} [{self.variant.row}], flow={self.flow!r}, alpha={self.alpha}, "
                 f"beta={self.beta}, lam={self.lam}, mask_mode={self.mask_mode!r}, warp_mode={self.warp_mode!r}, flow_source={self.flow_source!r}, "
-                f"warmup_epochs={self.warmup_epochs})")
+                f"warmup_epochs={self.warmup_epochs}" + (f", reblur_fit={self.reblur_fit!r}" if self.reblur_fit != "output" else "") + ")")
 
     @property
     def needs_reblur_net(self) -> bool: return self.variant.reblur
@@ -256,6 +262,22 @@ class JDRLObjective:
         bwd = charbonnier(restored_w, sharp, eps=self.eps, mask=back)
         return DeblurLoss(fwd + bwd, fwd, bwd), stats
 
+    def _reblur_on_target(self, reblur_net, restored, blurry, pair):
+        """`reblur_fit='target'`: R learns the blur from the registered sharp target (masked: only where the registration is
+        trusted); the output is reblurred by R with its weights detached, so that L_R trains D only. Returns R's output on the
+        target (whose seeds and weights give the pseudo blur map), R's fit and the output's reblur loss."""
+        if not (isinstance(pair, dict) and "gt_registered" in pair and "gt_mask" in pair):
+            raise ValueError("reblur_fit='target' needs pair= with 'gt_registered' and 'gt_mask' (a training set wrapped in jdrl.flow.RegisteredPairs)")
+        target, mask = pair["gt_registered"].to(restored), pair["gt_mask"].to(restored)
+        fit = reblur_net(target, blurry)
+        fit_loss = charbonnier(fit.reblurred, blurry, eps=self.eps, mask=mask)
+        net = reblur_net
+        for attr in ("module", "_orig_mod"):                       # DDP, torch.compile: the plain module's parameters
+            while hasattr(net, attr) and isinstance(getattr(net, attr), torch.nn.Module): net = getattr(net, attr)
+        held = {k: t.detach() for k, t in net.named_parameters()}
+        on_output = torch.func.functional_call(net, held, (restored, blurry))
+        return fit, fit_loss, reblur_loss(blurry, on_output.reblurred)
+
     def __call__(self, *, blurry: torch.Tensor, sharp: torch.Tensor, restored: torch.Tensor, reblur_net=None,
                  blur_map: torch.Tensor | None = None, epoch: int | None = None, warmup: bool | None = None,
                  pair: dict | None = None) -> Supervision:
@@ -281,9 +303,13 @@ class JDRLObjective:
             # reblur_warmup: during the warm-up epochs L_R trains R alone (the output detached), as the authors defer it
             alone = self.reblur_warmup and self.in_warmup(epoch, warmup)
             if self.reblur_warmup: stats["reblur_alone"] = float(alone)
-            out = reblur_net(restored.detach() if alone else restored, blurry)
-            terms["reblur"] = reblur_loss(blurry, out.reblurred)
-            total = total + self.alpha * terms["reblur"]
+            if self.reblur_fit == "target":
+                out, terms["reblur_fit"], terms["reblur"] = self._reblur_on_target(reblur_net, restored, blurry, pair)
+                total = total + self.alpha * (terms["reblur"] + terms["reblur_fit"])
+            else:
+                out = reblur_net(restored.detach() if alone else restored, blurry)
+                terms["reblur"] = reblur_loss(blurry, out.reblurred)
+                total = total + self.alpha * terms["reblur"]
             if v.prior:
                 if blur_map is None: raise ValueError(f"variant {v.name!r} ({v.row}) needs blur_map= (the estimate B̂ = E(I_B) of the deblurrer)")
                 target = pseudo_blur_map(out.seeds, out.weights, self.m) if self.pseudo_map == "eq8" else out.seeds

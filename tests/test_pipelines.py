@@ -333,14 +333,75 @@ def _check_real_data(out: Path, input_psnr_true):
     assert (out / "real_pairs_check.png").stat().st_size > 0
 
 
+def _real_adaptation_params(tmp: Path) -> dict:
+    "Two 'cameras' of aligned pairs (the synthetic benchmark without misalignment), laid out as a folder of real pairs is."
+    import shutil
+    from jdrl.synth import write_synthetic
+    root = tmp / "data" / "pairs"
+    for k, cam in enumerate(("cam_a", "cam_b")):
+        write_synthetic(root / cam, 4, size=256, severity="none", seed=k, split="test", progress=False)
+        shutil.rmtree(root / cam / "gt_aligned", ignore_errors=True)
+    return {"real_pairs": str(root)}
+
+
+def _check_real_adaptation(out: Path, input_psnr_true, root: Path | None = None):
+    from jdrl.adapt import ADAPT_METHODS, adapt_profile
+    from jdrl.data import PairedImages
+    from jdrl.evaluate import evaluate
+    root = out / "data" / "pairs" if root is None else root
+    scenes = pd.read_csv(out / "real_adaptation_scenes.csv")
+    P = adapt_profile("smoke")
+    assert set(scenes.set) == {p.name for p in root.iterdir() if p.is_dir()}
+    for s, g in scenes.groupby("set"):
+        assert (g.role == "test").sum() == P["test_per_set"] and (g.role == "train").sum() == len(g) - P["test_per_set"], g
+    assert (scenes[scenes.role == "train"].shift_px > 0).all() and (scenes[scenes.role == "test"].shift_px == 0).all()
+    t = pd.read_csv(out / "real_adaptation.csv").set_index("method")
+    assert list(t.index) == ["input", "start"] + list(ADAPT_METHODS), list(t.index)
+    _gains(t, "psnr", "gain_input", "input"); _gains(t, "psnr", "gain_start", "start")
+    assert _finite(t.psnr) and ((t.psnr > 10) & (t.psnr < 60)).all() and ((t.ssim > 0) & (t.ssim <= 1)).all(), t
+    runs = pd.read_csv(out / "real_adaptation_runs.csv")
+    for m in ADAPT_METHODS:
+        r = runs[runs.method == m]
+        assert len(r) == len(P["seeds"]) and (r.steps > 0).all() and abs(t.loc[m, "psnr"] - r.psnr.mean()) < EPS, (m, r)
+    # the input row, recomputed here from the files of the test scenes
+    ref = []
+    for s, g in scenes[scenes.role == "test"].groupby("set"):
+        ds = PairedImages(root / s, names=list(g.name), resize=P["resize"])
+        ref += list(evaluate(model=lambda x: x, dataset=ds, protocol="aligned", metrics="psnr").drop(index="mean")["psnr"])
+    assert t.loc["input", "psnr"] == pytest.approx(float(np.mean(ref)), abs=EPS), (t.loc["input", "psnr"], ref)
+    records = _records(out / "real_adaptation_configs")
+    assert set(records) == {"start"} | {f"{''.join(c for c in m.lower() if c.isalnum())}_seed{s}" for m in ADAPT_METHODS for s in P["seeds"]}
+    assert all(r["commit"] == t.commit.iloc[0] for r in records.values())
+    verdict = (out / "real_adaptation_verdict.md").read_text()
+    said = {k: float(re.search(pat, verdict).group(1)) for k, pat in (("input", r"blurry input scores ([0-9.]+) dB"),
+                                                                      ("Eq. 2, misaligned pairs", r"Eq. 2 on the misaligned pairs: ([0-9.]+) dB"))}
+    for k, v in said.items(): assert abs(v - t.loc[k, "psnr"]) <= 0.006, (k, v, t.loc[k, "psnr"])
+    assert (out / "real_adaptation.png").stat().st_size > 0
+
+
+def test_real_adaptation_on_the_real_pairs(tmp_path, input_psnr_true):
+    "With JDRL_DATA set, the pipeline runs on the real pairs there (and fails when the folder is missing)."
+    import os
+    import papermill as pm
+    if not os.environ.get("JDRL_DATA"): pytest.skip("JDRL_DATA is not set: no real pairs on this machine")
+    from jdrl.core import data_dir
+    root = data_dir(required=True) / "real_pairs"
+    assert root.is_dir(), f"JDRL_DATA is set but has no real_pairs/: {root}"
+    nb = ROOT / "nbs" / "pipelines" / "real_adaptation.ipynb"
+    pm.execute_notebook(str(nb), str(tmp_path / nb.name), parameters={"profile": "smoke", "out_dir": str(tmp_path)},
+                        cwd=str(nb.parent), kernel_name="python3", progress_bar=False)
+    _check_real_adaptation(tmp_path, input_psnr_true, root=root)
+
+
 CHECKS = {"table8_ablation": _check_table8,
           "misalignment_sweep": _check_sweep,
           "table7_fusion": _check_table7,
           "mask_modes": _check_mask_modes,
           "table2_cost": _check_table2,
           "table1_backbones": _check_table1,
-          "real_data_tables": _check_real_data}
-PARAMS = {"real_data_tables": _real_data_params}   # more papermill parameters, made in the test's folder
+          "real_data_tables": _check_real_data,
+          "real_adaptation": _check_real_adaptation}
+PARAMS = {"real_data_tables": _real_data_params, "real_adaptation": _real_adaptation_params}   # more papermill parameters, made in the test's folder
 
 
 def test_every_pipeline_is_checked():

@@ -224,3 +224,60 @@ def test_committed_table_input_row_is_what_its_recorded_data_gives(result, input
         got = float(rows["psnr_true"].iloc[0])
         assert abs(got - want) < 2e-4, (f"{RESULTS[result][1]}: the blurry input's true PSNR at {severity} is {got:.4f} dB, but the test split "
                                         f"its records name ({n} images of {size} px, scenes {scenes}) gives {want:.4f} dB with this code")
+
+
+# ---- results/real_adaptation*: adaptation on real pairs (nbs/pipelines/real_adaptation.ipynb)
+
+ADAPT_RECORDS = sorted((ROOT / "results" / "real_adaptation_configs").glob("*.json"))
+
+
+def _adapt_config(rec):
+    "What the code resolves for a real-adaptation record, with the folders written as the pipeline writes them."
+    from jdrl.adapt import adapt_start_config, adapt_run_config
+    c = rec["config"]
+    if rec["method"] == "start": cfg = adapt_start_config(rec["profile"], c["out"], threads=c["threads"])
+    else: cfg = adapt_run_config(rec["profile"], rec["method"], rec["seed"], c["out"], "<runs>/start/last.pt", threads=c["threads"])
+    return cfg
+
+
+def test_there_are_committed_real_adaptation_records():
+    assert ADAPT_RECORDS, "results/real_adaptation_configs/ holds no records"
+
+
+@pytest.mark.parametrize("path", ADAPT_RECORDS, ids=[p.stem for p in ADAPT_RECORDS])
+def test_committed_real_adaptation_record(path):
+    "Its configuration is what the code resolves; its data section is the scenes table's; it names the table's clean commit."
+    import pandas as pd
+    from jdrl.adapt import adapt_profile
+    _check_record(path, _adapt_config, clean=True)
+    rec = json.loads(path.read_text())
+    table = pd.read_csv(ROOT / "results" / "real_adaptation.csv")
+    scenes = pd.read_csv(ROOT / "results" / "real_adaptation_scenes.csv")
+    assert rec["notebook"] == "nbs/pipelines/real_adaptation.ipynb"
+    assert rec["profile"] == _one(table["profile"], "real_adaptation.csv profile")
+    want = dict(source="real_pairs", sets=sorted(scenes.set.unique()), severity=_one(table["severity"], "severity"), data_seed=0,
+                train=int((scenes.role == "train").sum()), test=int((scenes.role == "test").sum()), resize=adapt_profile(rec["profile"])["resize"])
+    assert rec["data"] == want, (rec["data"], want)
+    assert rec["commit"] == _one(table["commit"], "real_adaptation.csv commit")
+    if (ROOT / ".git").exists(): assert not _in_history(rec["commit"]), _in_history(rec["commit"])
+
+
+def test_committed_real_adaptation_input_row_is_what_the_real_pairs_give():
+    "With JDRL_DATA set, the blurry inputs of the recorded test scenes score what the table's input row says (aligned protocol)."
+    import os
+    import numpy as np
+    import pandas as pd
+    if not os.environ.get("JDRL_DATA"): pytest.skip("JDRL_DATA is not set: the real pairs are not on this machine")
+    from jdrl.core import data_dir
+    from jdrl.adapt import adapt_profile
+    from jdrl.data import PairedImages
+    from jdrl.evaluate import evaluate
+    table = pd.read_csv(ROOT / "results" / "real_adaptation.csv").set_index("method")
+    scenes = pd.read_csv(ROOT / "results" / "real_adaptation_scenes.csv")
+    P = adapt_profile(_one(table["profile"], "profile"))
+    root = data_dir(required=True) / "real_pairs"
+    psnr = []
+    for s, g in scenes[scenes.role == "test"].groupby("set"):
+        ds = PairedImages(root / s, names=list(g.name), resize=P["resize"])
+        psnr += list(evaluate(model=lambda x: x, dataset=ds, protocol="aligned", metrics="psnr").drop(index="mean")["psnr"])
+    assert abs(float(np.mean(psnr)) - table.loc["input", "psnr"]) < 2e-4, (np.mean(psnr), table.loc["input", "psnr"])

@@ -553,6 +553,11 @@ def train_main(argv=None) -> int:
     except ConfigError as e: return user_error("jdrl train", e)
     if not cfg.resume and cfg.backbone not in registered_backbones():
         return user_error("jdrl train", f"backbone={cfg.backbone}: expected one of {', '.join(registered_backbones())}")
+    if not cfg.resume and cfg.variant.strip().lower() in ("l1", "#1", "row1"):
+        # what teaches a model to blur: say so before the run, not after it
+        warnings.warn("variant=l1 trains plain L1 against the targets as they are: on pairs that are not exactly aligned (the synthetic "
+                      "benchmark's, and most real ones) the model learns to blur (Table 8's #1 ends below its blurry input); "
+                      "use variant=eq2 for misaligned pairs, or register them first")
     try: result = train(cfg, explicit=explicit)
     except NonFiniteLossError as e:                                        # the run failed: status 1
         print(f"jdrl train: {e}", file=sys.stderr, flush=True)
