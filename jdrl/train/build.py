@@ -220,6 +220,9 @@ def build_parts(cfg: TrainConfig, datasets: tuple | None = None) -> TrainParts:
     deblurrer, reblur, objective = build_model(cfg)
     modules = {"deblurrer": deblurrer} | ({"reblur": reblur} if reblur is not None else {})
     train_set, val_set = build_datasets(cfg) if datasets is None else datasets
+    if datasets is not None and not isinstance(train_set, Repeated):     # crops_per_image means the same for data given here
+        k = resolve_crops_per_image(cfg, len(train_set))
+        if k > 1: train_set = Repeated(train_set, k)
     if objective.uses_flow and objective.flow_source == "pair": train_set = _registered(train_set)
     return TrainParts(modules, JDRLStep(deblurrer, reblur, objective), train_set, val_set,
                       predict=lambda blurry: deblurrer(blurry).restored, accelerate=[deblurrer.backbone])
