@@ -305,7 +305,8 @@ class JDRLObjective:
             if self.reblur_warmup: stats["reblur_alone"] = float(alone)
             if self.reblur_fit == "target":
                 out, terms["reblur_fit"], terms["reblur"] = self._reblur_on_target(reblur_net, restored, blurry, pair)
-                total = total + self.alpha * (terms["reblur"] + terms["reblur_fit"])
+                # with reblur_warmup, R learns the blur from the target before L_R reaches the output
+                total = total + self.alpha * ((terms["reblur"].detach() if alone else terms["reblur"]) + terms["reblur_fit"])
             else:
                 out = reblur_net(restored.detach() if alone else restored, blurry)
                 terms["reblur"] = reblur_loss(blurry, out.reblurred)
