@@ -113,10 +113,15 @@ def variant_table():
     return pd.DataFrame(rows).set_index("row")
 
 # %% ../nbs/08_losses.ipynb #998c6bdf
+def _plain_module(net: torch.nn.Module) -> torch.nn.Module:
+    "The module inside DistributedDataParallel or `torch.compile` wrappers (the module itself when it has none)."
+    for attr in ("module", "_orig_mod"):
+        while hasattr(net, attr) and isinstance(getattr(net, attr), torch.nn.Module): net = getattr(net, attr)
+    return net
+
 def reblur_net_flags(net) -> dict:
     "`{'predict_kernels': bool|None, 'predict_weights': bool|None}` of a `ReblurNet` (also inside DDP or `torch.compile`); None when unknown."
-    for attr in ("module", "_orig_mod"):                       # DistributedDataParallel, torch.compile
-        while hasattr(net, attr) and isinstance(getattr(net, attr), torch.nn.Module): net = getattr(net, attr)
+    net = _plain_module(net)
     out = {}
     for flag, branch in (("predict_kernels", "kpn"), ("predict_weights", "wpn")):
         if hasattr(net, flag): out[flag] = bool(getattr(net, flag))
@@ -271,9 +276,7 @@ class JDRLObjective:
         target, mask = pair["gt_registered"].to(restored), pair["gt_mask"].to(restored)
         fit = reblur_net(target, blurry)
         fit_loss = charbonnier(fit.reblurred, blurry, eps=self.eps, mask=mask)
-        net = reblur_net
-        for attr in ("module", "_orig_mod"):                       # DDP, torch.compile: the plain module's parameters
-            while hasattr(net, attr) and isinstance(getattr(net, attr), torch.nn.Module): net = getattr(net, attr)
+        net = _plain_module(reblur_net)                             # DDP, torch.compile: the plain module's parameters
         held = {k: t.detach() for k, t in net.named_parameters()}
         on_output = torch.func.functional_call(net, held, (restored, blurry))
         return fit, fit_loss, reblur_loss(blurry, on_output.reblurred)

@@ -553,7 +553,8 @@ def train_main(argv=None) -> int:
     except ConfigError as e: return user_error("jdrl train", e)
     if not cfg.resume and cfg.backbone not in registered_backbones():
         return user_error("jdrl train", f"backbone={cfg.backbone}: expected one of {', '.join(registered_backbones())}")
-    if not cfg.resume and cfg.variant.strip().lower() in ("l1", "#1", "row1"):
+    from jdrl.losses import get_variant
+    if not cfg.resume and get_variant(cfg.variant).name == "l1":
         # what teaches a model to blur: say so before the run, not after it
         warnings.warn("variant=l1 trains plain L1 against the targets as they are: on pairs that are not exactly aligned (the synthetic "
                       "benchmark's, and most real ones) the model learns to blur (Table 8's #1 ends below its blurry input); "
